@@ -1,0 +1,101 @@
+from allauth.account.models import EmailAddress
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Exists, OuterRef
+
+from .models import EmailDelivery, User
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "email verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Verified"), ("no", "Not verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(email_verified=True)
+        if self.value() == "no":
+            return queryset.filter(email_verified=False)
+        return queryset
+
+
+class AdminUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "role", "display_name")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts only: nothing here shows a patient's journal."""
+
+    add_form = AdminUserCreationForm
+    ordering = ("-date_joined",)
+    list_display = ("email", "display_name", "role", "is_active", "verified", "date_joined")
+    list_filter = ("role", "is_active", VerifiedFilter, "is_staff")
+    search_fields = ("email", "display_name")
+    readonly_fields = ("date_joined", "last_login")
+    actions = ("deactivate", "reactivate")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "role", "time_zone")}),
+        (
+            "Notifications",
+            {
+                "fields": (
+                    "reminder_enabled",
+                    "reminder_time",
+                    "questionnaire_reminder_enabled",
+                    "weekly_email_enabled",
+                    "integration_reminders_enabled",
+                )
+            },
+        ),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "role", "display_name", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ("groups",)
+
+    def get_queryset(self, request):
+        verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+        return super().get_queryset(request).annotate(email_verified=Exists(verified))
+
+    @admin.display(boolean=True, ordering="email_verified", description="verified")
+    def verified(self, obj) -> bool:
+        return obj.email_verified
+
+    @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
+    def deactivate(self, request, queryset):
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"Deactivated {count} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected accounts")
+    def reactivate(self, request, queryset):
+        count = queryset.update(is_active=True)
+        self.message_user(request, f"Reactivated {count} account(s).", messages.SUCCESS)
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "kind", "period", "status", "attempts", "sent_at")
+    list_filter = ("kind", "status")
+    search_fields = ("recipient__email",)
+    list_select_related = ("recipient",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,73 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+from .models import User
+from .timezones import is_valid_timezone, timezone_names
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [(name, name.replace("_", " ")) for name in timezone_names()])
+        kwargs.setdefault("label", "Time zone")
+        kwargs.setdefault(
+            "help_text", "Decides when your day starts and ends, and when reminders arrive."
+        )
+        super().__init__(**kwargs)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup plus what makes the first week work: a name, the browser's time zone
+    (filled in by static/js/app.js; UTC if scripts are off) and the daily reminder choice."""
+
+    display_name = forms.CharField(
+        label="What should we call you? (optional)", max_length=80, required=False
+    )
+    time_zone = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-browser-timezone": ""}), required=False
+    )
+    reminder_enabled = forms.BooleanField(
+        label="Send me a gentle daily check-in reminder by email", required=False, initial=True
+    )
+    reminder_time = forms.TimeField(
+        label="Reminder time (your local time)",
+        initial="20:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(
+            ["email", "password1", "display_name", "reminder_enabled", "reminder_time", "time_zone"]
+        )
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data.get("time_zone") or "UTC"
+        # An unknown value from a tampered or old browser falls back quietly; the patient can
+        # pick their zone in settings, and "UTC" is never a wrong answer to store.
+        return value if is_valid_timezone(value) else "UTC"
+
+    def save(self, request):
+        user = super().save(request)
+        user.display_name = self.cleaned_data["display_name"]
+        user.time_zone = self.cleaned_data["time_zone"]
+        user.reminder_enabled = self.cleaned_data["reminder_enabled"]
+        user.reminder_time = self.cleaned_data["reminder_time"]
+        user.save(update_fields=["display_name", "time_zone", "reminder_enabled", "reminder_time"])
+        return user
+
+
+class ProfileSettingsForm(forms.ModelForm):
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "time_zone",
+            "reminder_enabled",
+            "reminder_time",
+            "questionnaire_reminder_enabled",
+            "weekly_email_enabled",
+            "integration_reminders_enabled",
+        ]
+        widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

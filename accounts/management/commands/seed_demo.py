@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import (
+    DEMO_CLINICIAN_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_PATIENT_EMAIL,
+    demo_user_ensure,
+)
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Create the demo patient and clinician (idempotent). Refused unless DEBUG is on."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DEBUG=true: demo accounts have a public password."
+            )
+        patient = demo_user_ensure(
+            email=DEMO_PATIENT_EMAIL,
+            role=User.Role.PATIENT,
+            display_name="Sam",
+            time_zone="America/New_York",
+        )
+        demo_user_ensure(
+            email=DEMO_CLINICIAN_EMAIL,
+            role=User.Role.CARE,
+            display_name="Dr. Rivera",
+            time_zone="America/New_York",
+        )
+        self.seed_journal(patient)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nDemo accounts (password for both: {DEMO_PASSWORD})\n"
+                f"  patient:   {DEMO_PATIENT_EMAIL}\n"
+                f"  clinician: {DEMO_CLINICIAN_EMAIL}\n"
+            )
+        )
+
+    def seed_journal(self, patient: User) -> None:
+        """Journal history for the demo patient (the journal app fills this in)."""

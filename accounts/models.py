@@ -1,0 +1,155 @@
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .timezones import is_valid_timezone, local_today, zone
+
+
+def validate_timezone(value: str) -> None:
+    if not is_valid_timezone(value):
+        raise ValidationError("Choose a time zone from the list, for example Europe/London.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("role", User.Role.CARE)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in. Email is the login; patients sign up, care-team members are made
+    by an admin or by invitation."""
+
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CARE = "care", "Care-team member"
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        "name to show",
+        max_length=80,
+        blank=True,
+        help_text="What Tideline calls you. Optional; a first name or nickname is fine.",
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+
+    reminder_enabled = models.BooleanField(
+        "daily check-in reminder",
+        default=True,
+        help_text="A short email if you haven't checked in.",
+    )
+    reminder_time = models.TimeField("reminder time", default=dt.time(20, 0))
+    questionnaire_reminder_enabled = models.BooleanField(
+        "questionnaire reminders", default=True, help_text="When a PHQ-9 or GAD-7 is due."
+    )
+    weekly_email_enabled = models.BooleanField(
+        "weekly email", default=True, help_text="A note that your week in Tideline is ready."
+    )
+    integration_reminders_enabled = models.BooleanField(
+        "integration reminders",
+        default=False,
+        help_text="Gentle prompts on the days after a treatment session.",
+    )
+
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["patient", "care"]), name="user_role_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "is_active"], name="user_role_active")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
+    def is_care_member(self) -> bool:
+        return self.role == self.Role.CARE
+
+    @property
+    def greeting_name(self) -> str:
+        return self.display_name or "there"
+
+    @property
+    def zoneinfo(self):
+        return zone(self.time_zone)
+
+    def today(self, *, now: dt.datetime | None = None) -> dt.date:
+        """Today in this person's own time zone: what "today's check-in" means for them."""
+        return local_today(self.time_zone, now=now)
+
+
+class EmailDelivery(models.Model):
+    """The delivery log: one row per (recipient, kind, period) is what makes email exactly-once.
+
+    `period` names the occasion: a local date for a daily reminder, a week start for the weekly
+    email, a signal id for a care-team alert. Never health data.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed permanently"
+        SKIPPED = "skipped", "Skipped"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=32)
+    period = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The SMTP code and exception class only: error texts can echo addresses or content.
+    last_error = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period"], name="delivery_once_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "period"], name="delivery_kind_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} to user {self.recipient_id}: {self.status}"

@@ -1,0 +1,57 @@
+"""The one door to a patient's data.
+
+Every view that shows patient data gets the patient through `patient_for_viewer`. It returns the
+patient only if the viewer may see that scope now, logs every look by someone other than the
+patient, and raises Http404 otherwise, so "not yours" and "doesn't exist" look the same.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.http import Http404
+
+from .models import AccessEvent, Share
+
+
+class Scope(models.TextChoices):
+    TRENDS = "trends", "Trends and questionnaires"
+    NOTES = "notes", "Daily notes and session insights"
+
+
+def active_share(viewer, patient_id: int):
+    """The active share through which `viewer` (a care-team member) sees `patient_id`, or None."""
+    return (
+        Share.objects.active()
+        .filter(patient_id=patient_id, team__memberships__user=viewer)
+        .order_by("-scope_notes", "-scope_trends")
+        .first()
+    )
+
+
+def can_view(viewer, patient_id: int, scope: Scope) -> bool:
+    if not viewer.is_authenticated or not viewer.is_active:
+        return False
+    if viewer.pk == patient_id:
+        return True
+    if not viewer.is_care_member:
+        return False
+    share = active_share(viewer, patient_id)
+    if share is None:
+        return False
+    return share.scope_notes if scope == Scope.NOTES else share.scope_trends
+
+
+def patient_for_viewer(viewer, patient_id: int, *, scope: Scope, what: str):
+    """The patient, if `viewer` may see `scope` of their data now; Http404 otherwise.
+
+    Logs the look (allowed or denied) when the viewer is not the patient.
+    """
+    User = get_user_model()
+    allowed = can_view(viewer, patient_id, scope)
+    patient = User.objects.filter(pk=patient_id, role=User.Role.PATIENT).first()
+    if viewer.is_authenticated and viewer.pk != patient_id and patient is not None:
+        AccessEvent.objects.create(
+            viewer=viewer, viewer_role=viewer.role, patient=patient, what=what, allowed=allowed
+        )
+    if not allowed or patient is None:
+        raise Http404
+    return patient

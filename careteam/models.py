@@ -1,0 +1,155 @@
+"""Care teams, the patient's consent (a Share with a scope), invitations and the access log."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CareTeam(models.Model):
+    name = models.CharField(max_length=120)
+    # Short code a clinic can read out or print; a patient types it to connect.
+    join_code = models.CharField(max_length=12, unique=True)
+    crisis_note = models.TextField(
+        blank=True,
+        help_text="Extra crisis contacts this team wants its patients to see (plain text).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def new_join_code() -> str:
+        # No 0/O/1/I: codes are read aloud and typed on phones.
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+        return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", "Clinician"
+        COACH = "coach", "Integration coach"
+        TEAM_ADMIN = "team_admin", "Team admin"
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLINICIAN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_once_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class ShareQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate(now))
+        )
+
+
+class Share(models.Model):
+    """A patient's consent for one team to see their data, in a scope, until revoked."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares"
+    )
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="shares")
+    # Trends and questionnaires: the core of sharing, on unless the patient turns it off.
+    scope_trends = models.BooleanField("trends and questionnaires", default=True)
+    # Daily notes and session insights: the most personal, off unless the patient turns it on.
+    scope_notes = models.BooleanField("daily notes and session insights", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "team"],
+                condition=Q(revoked_at__isnull=True),
+                name="share_one_active_per_team",
+            )
+        ]
+        indexes = [models.Index(fields=["team", "patient"], name="share_team_patient")]
+
+    def __str__(self) -> str:
+        return f"share {self.pk}"
+
+
+class Invitation(models.Model):
+    """Single-use, expiring. Only a hash of the token is stored: a database leak is not a key."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Join the care team"
+        PATIENT = "patient", "Share with the care team"
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=16, choices=Membership.Role.choices, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class AccessEvent(models.Model):
+    """One look at a patient's data by someone other than the patient. Append-only."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    viewer_role = models.CharField(max_length=16, blank=True)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_events"
+    )
+    what = models.CharField(max_length=40)
+    allowed = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"], name="access_patient_recent")]
+
+    def __str__(self) -> str:
+        return f"access {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+# Admin sign-in goes through allauth, so its rate limits and MFA apply to admins too.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Tideline administration"
+admin.site.site_title = "Tideline admin"
+
+urlpatterns = [
+    path("", include("journal.urls")),
+    path("care/", include("careteam.urls")),
+    path("settings/", account_views.profile_settings, name="profile_settings"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", account_views.healthz, name="healthz"),
+]

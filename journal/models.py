@@ -1,0 +1,369 @@
+"""The journal: what a patient records, and what Tideline derives from it.
+
+Ranges are enforced twice: forms give the person a clear message, check constraints protect every
+other path (admin, tasks, shell, a future API).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+SCALE_FIELDS = ("energy", "interest", "anxiety", "irritability", "self_worth", "connection")
+
+
+def _between(field: str, low, high, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=name,
+    )
+
+
+class Activity(models.Model):
+    """A tag for what a day held. Built-in tags have no owner; a patient's own tags do."""
+
+    name = models.CharField(max_length=40)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_activities",
+    )
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="activity_unique_per_owner"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(owner__isnull=True), name="activity_builtin_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.owner_id is None
+
+
+class CheckInQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def between(self, start, end):
+        return self.filter(day__range=(start, end))
+
+
+class CheckIn(models.Model):
+    """One per patient per local day. Saving the same day again edits it."""
+
+    class Appetite(models.TextChoices):
+        LESS = "less", "Less than usual"
+        USUAL = "usual", "As usual"
+        MORE = "more", "More than usual"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    day = models.DateField(help_text="The patient's local date.")
+    mood = models.PositiveSmallIntegerField()
+    energy = models.PositiveSmallIntegerField(null=True, blank=True)
+    interest = models.PositiveSmallIntegerField(null=True, blank=True)
+    anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
+    irritability = models.PositiveSmallIntegerField(null=True, blank=True)
+    self_worth = models.PositiveSmallIntegerField(null=True, blank=True)
+    connection = models.PositiveSmallIntegerField(null=True, blank=True)
+    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    appetite = models.CharField(max_length=8, choices=Appetite.choices, blank=True)
+    # None: not answered. True starts the safety flow, exactly as PHQ-9 item 9 does.
+    self_harm_thoughts = models.BooleanField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    integration_shifted = models.TextField("what shifted", blank=True, max_length=3000)
+    integration_carry_forward = models.TextField(
+        "what I want to carry forward", blank=True, max_length=3000
+    )
+    activities = models.ManyToManyField(Activity, blank=True, related_name="checkins")
+    # Bumped on every save; a form posted from a stale tab is caught instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="checkin_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(mood__gte=0, mood__lte=10), name="checkin_mood_0_10"
+            ),
+            *[_between(f, 0, 10, f"checkin_{f}_0_10") for f in SCALE_FIELDS],
+            _between("sleep_hours", 0, 24, "checkin_sleep_hours_0_24"),
+            _between("sleep_quality", 1, 5, "checkin_sleep_quality_1_5"),
+            models.CheckConstraint(
+                condition=Q(appetite__in=["", "less", "usual", "more"]),
+                name="checkin_appetite_known",
+            ),
+        ]
+        indexes = [
+            # Covering index: a patient's daily series for charts is read from the index alone.
+            models.Index(
+                fields=["patient", "day"],
+                include=["mood", "energy", "sleep_hours", "interest", "connection"],
+                name="checkin_patient_day_cover",
+            ),
+            # The weekly job scans finished weeks across all patients by day.
+            models.Index(fields=["day"], name="checkin_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk} ({self.day})"
+
+
+class TreatmentSessionQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+
+class TreatmentSession(models.Model):
+    """A ketamine (or other) treatment session. The days after it are the integration window."""
+
+    class Kind(models.TextChoices):
+        IV_INFUSION = "iv", "IV infusion"
+        IM_INJECTION = "im", "IM injection"
+        AT_HOME_ORAL = "oral", "At-home oral or sublingual"
+        NASAL_SPRAY = "nasal", "Esketamine nasal spray"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="treatment_sessions"
+    )
+    started_at = models.DateTimeField()
+    day = models.DateField(help_text="The patient's local date of the session.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    dose = models.CharField(max_length=60, blank=True)
+    provider = models.CharField(max_length=120, blank=True)
+    intention = models.TextField("intention (before)", blank=True, max_length=5000)
+    insights = models.TextField("insights (after)", blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreatmentSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["patient", "day"], name="session_patient_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["iv", "im", "oral", "nasal", "other"]),
+                name="session_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} ({self.day})"
+
+
+class Instrument(models.TextChoices):
+    PHQ9 = "phq9", "PHQ-9"
+    GAD7 = "gad7", "GAD-7"
+
+
+class QuestionnaireResponseQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+
+class QuestionnaireResponse(models.Model):
+    """A completed PHQ-9 or GAD-7. The total and band are computed on the server."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaires"
+    )
+    instrument = models.CharField(max_length=8, choices=Instrument.choices)
+    answers = models.JSONField(help_text="Item answers, 0-3 each, in the instrument's order.")
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=24)
+    # PHQ-9 item 9 (thoughts of being better off dead or of self-harm), kept apart so the
+    # urgent path never has to parse JSON. Null for GAD-7.
+    item9 = models.PositiveSmallIntegerField(null=True, blank=True)
+    day = models.DateField(help_text="The patient's local date.")
+    submitted_at = models.DateTimeField()
+    # One per rendered form: a double submit finds the first row instead of making a second.
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True)
+
+    objects = QuestionnaireResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(
+                fields=["patient", "instrument", "-submitted_at"], name="questionnaire_latest"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(instrument__in=["phq9", "gad7"]), name="questionnaire_instrument_known"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(instrument="phq9", total__lte=27) | Q(instrument="gad7", total__lte=21)
+                ),
+                name="questionnaire_total_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(item9__isnull=True) | Q(item9__gte=0, item9__lte=3),
+                name="questionnaire_item9_0_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()} {self.pk} ({self.day})"
+
+
+class SafetyPlan(models.Model):
+    """Stanley & Brown (2012) Safety Planning Intervention: seven sections, one plan a patient."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_plan"
+    )
+    warning_signs = models.TextField("my warning signs", blank=True, max_length=3000)
+    coping_strategies = models.TextField(
+        "things I can do on my own to feel better", blank=True, max_length=3000
+    )
+    distractions = models.TextField(
+        "people and places that take my mind off things", blank=True, max_length=3000
+    )
+    people_to_ask = models.TextField("people I can ask for help", blank=True, max_length=3000)
+    professionals = models.TextField(
+        "professionals and agencies I can contact", blank=True, max_length=3000
+    )
+    environment_safety = models.TextField(
+        "making my surroundings safer", blank=True, max_length=3000
+    )
+    reasons_for_living = models.TextField(
+        "what matters most to me and is worth living for", blank=True, max_length=3000
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SECTIONS = (
+        "warning_signs",
+        "coping_strategies",
+        "distractions",
+        "people_to_ask",
+        "professionals",
+        "environment_safety",
+        "reasons_for_living",
+    )
+
+    def __str__(self) -> str:
+        return f"safety plan {self.pk}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, s).strip() for s in self.SECTIONS)
+
+
+class WeeklySummary(models.Model):
+    """A patient's local week (Monday start), computed by Celery in the database, set-based."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_summaries"
+    )
+    week_start = models.DateField()
+    days_logged = models.PositiveSmallIntegerField()
+    mood_mean = models.FloatField(null=True)
+    mood_min = models.PositiveSmallIntegerField(null=True)
+    mood_max = models.PositiveSmallIntegerField(null=True)
+    energy_mean = models.FloatField(null=True)
+    interest_mean = models.FloatField(null=True)
+    anxiety_mean = models.FloatField(null=True)
+    irritability_mean = models.FloatField(null=True)
+    self_worth_mean = models.FloatField(null=True)
+    connection_mean = models.FloatField(null=True)
+    sleep_hours_mean = models.FloatField(null=True)
+    sleep_hours_min = models.FloatField(null=True)
+    sleep_hours_max = models.FloatField(null=True)
+    sleep_quality_mean = models.FloatField(null=True)
+    phq9_total = models.PositiveSmallIntegerField(null=True)
+    gad7_total = models.PositiveSmallIntegerField(null=True)
+    phq9_response = models.BooleanField(default=False)
+    phq9_remission = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["patient", "week_start"]
+        verbose_name_plural = "weekly summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "week_start"], name="weekly_one_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.week_start} of patient {self.patient_id}"
+
+
+class Signal(models.Model):
+    """An early warning. `reason` is plain language for the patient and their care team."""
+
+    class Kind(models.TextChoices):
+        URGENT_ITEM9 = "urgent_item9", "PHQ-9 item 9 answered above zero"
+        URGENT_CHECKIN = "urgent_checkin", "Thoughts of self-harm reported in a check-in"
+        SUSTAINED_SLIDE = "sustained_slide", "A sustained slide across several areas"
+        PHQ9_RISE = "phq9_rise", "PHQ-9 up 5 or more points"
+        PHQ9_HIGH = "phq9_high", "PHQ-9 of 15 or more"
+
+    URGENT_KINDS = (Kind.URGENT_ITEM9, Kind.URGENT_CHECKIN)
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signals"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # What made it unique: a questionnaire id, a check-in day, a slide's window start. Running
+    # detection twice finds the same key and creates nothing new.
+    dedupe_key = models.CharField(max_length=64)
+    started_on = models.DateField()
+    detected_at = models.DateTimeField()
+    reason = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acknowledged_signals",
+    )
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "dedupe_key"], name="signal_unique_occurrence"
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True)
+                | Q(acknowledged_at__gte=F("detected_at")),
+                name="signal_ack_after_detection",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "-detected_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="signal_active_by_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} signal {self.pk}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind in self.URGENT_KINDS

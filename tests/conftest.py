@@ -1,0 +1,152 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from tests import services  # noqa: F401  (fails fast in CI when a service is missing)
+from tests.factories import CareUserFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _clear_our_cache_keys() -> None:
+    """Rate limits live in the cache; each test starts with none. Only our keys are touched, so
+    a Redis shared with the Celery broker keeps its queues."""
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHE_KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    _clear_our_cache_keys()
+    yield
+
+
+@pytest.fixture
+def patient(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_patient(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def clinician(db):
+    return CareUserFactory()
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient)
+    return client
+
+
+def _worker_env() -> dict:
+    """The worker process sees the same database (the test one), broker, queue and cache."""
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}"
+        )
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class WorkerProcess:
+    """A real `celery worker` subprocess, started and stopped by tests."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=BASE_DIR,
+            env=_worker_env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if b"ready." in self.log_path.read_bytes():
+                return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"Celery worker did not start:\n{self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: what an OOM killer or a lost machine does mid-task."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """Start a real worker on the configured broker (Redis in CI, the file broker locally).
+
+    Tests using it need committed data, hence `transactional_db`.
+    """
+    from config.celery import app, ensure_file_broker_folders
+
+    ensure_file_broker_folders()
+    with app.connection_for_write() as conn:  # drop leftovers of earlier runs on this queue
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+    worker = WorkerProcess(tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2):
+    """Poll until `predicate()` is truthy; return its value or fail with a clear message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(
+        f"timed out after {timeout}s waiting for {getattr(predicate, '__name__', predicate)}"
+    )
