@@ -297,6 +297,10 @@ CRISIS_LINES = env(
     ),
 )
 
+# PHQ-9 and GAD-7 are due this many days after the last one (the journal, reminders and the
+# care-team dashboard all read this one number).
+QUESTIONNAIRE_DUE_DAYS = env.int("QUESTIONNAIRE_DUE_DAYS", default=14)
+
 # --- Logging: no health data, ever. Log ids and event names, not values. ---
 LOGGING = {
     "version": 1,
