@@ -1,5 +1,9 @@
+import datetime as dt
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -32,3 +36,98 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CareUserFactory(UserFactory):
     role = User.Role.CARE
     email = factory.Sequence(lambda n: f"clinician{n}@clinic.test")
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journal.CheckIn"
+
+    patient = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=1))
+    mood = 6
+    energy = 5
+    sleep_hours = Decimal("7.0")
+
+
+class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journal.TreatmentSession"
+
+    patient = factory.SubFactory(UserFactory)
+    started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
+    day = factory.LazyAttribute(lambda o: o.started_at.date())
+    kind = "iv"
+
+
+class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
+    """Answers decide the total; pass `answers=[...]`. Band is left for the code under test."""
+
+    class Meta:
+        model = "journal.QuestionnaireResponse"
+
+    patient = factory.SubFactory(UserFactory)
+    instrument = "phq9"
+    answers = factory.LazyAttribute(lambda o: [1] * (9 if o.instrument == "phq9" else 7))
+    total = factory.LazyAttribute(lambda o: sum(o.answers))
+    band = ""
+    item9 = factory.LazyAttribute(lambda o: o.answers[8] if o.instrument == "phq9" else None)
+    submitted_at = factory.LazyFunction(timezone.now)
+    day = factory.LazyAttribute(lambda o: o.submitted_at.date())
+
+
+class SignalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journal.Signal"
+
+    patient = factory.SubFactory(UserFactory)
+    kind = "sustained_slide"
+    dedupe_key = factory.Sequence(lambda n: f"test-{n}")
+    started_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=14))
+    detected_at = factory.LazyFunction(timezone.now)
+    reason = "Your mood has been lower than your usual for most of the last two weeks."
+
+
+class CareTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careteam.CareTeam"
+
+    name = factory.Sequence(lambda n: f"Harbour Clinic {n}")
+    join_code = factory.Sequence(lambda n: f"TEAM{n:04d}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careteam.Membership"
+
+    team = factory.SubFactory(CareTeamFactory)
+    user = factory.SubFactory(CareUserFactory)
+    role = "clinician"
+
+
+class ShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careteam.Share"
+
+    patient = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(CareTeamFactory)
+    scope_trends = True
+    scope_notes = False
+
+
+def daily_history(patient, *, days: int, end: dt.date | None = None, mood=lambda i: 6, **fields):
+    """Bulk-create `days` consecutive check-ins ending at `end` (default: yesterday).
+
+    `mood` (and any field given as a callable) receives the day index, 0 = oldest. One INSERT
+    batch, so tests can build years of history cheaply.
+    """
+    from journal.models import CheckIn
+
+    end = end or dt.date.today() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days - 1)
+    rows = []
+    for i in range(days):
+        values = {k: (v(i) if callable(v) else v) for k, v in fields.items()}
+        rows.append(
+            CheckIn(patient=patient, day=start + dt.timedelta(days=i), mood=mood(i), **values)
+        )
+    return CheckIn.objects.bulk_create(rows, batch_size=1000)
