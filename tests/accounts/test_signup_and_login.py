@@ -168,3 +168,18 @@ def test_the_session_cookie_ends_with_the_browser_and_is_http_only(client, patie
     assert cookie["samesite"] == "Lax"
     assert cookie["max-age"] == ""  # no persistent cookie: gone when the browser closes
     assert cookie["expires"] == ""
+
+
+def test_the_session_expires_after_thirty_idle_minutes_and_each_request_extends_it(
+    client, patient, settings
+):
+    client.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    first_expiry = client.session.get_expiry_date()
+
+    import time
+
+    time.sleep(1.1)
+    client.get(reverse("profile_settings"))
+
+    assert client.session.get_expiry_date() > first_expiry  # activity moves the deadline
