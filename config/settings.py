@@ -18,7 +18,10 @@ VAR_DIR = BASE_DIR / "var"  # embedded runtime state: SQLite file, broker queue,
 env = environ.Env()
 # A local `.env` (written by `make run`, never committed) keeps a developer's secret key and
 # DEBUG=true between runs. Real environment variables always win over it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE picks another file; ENV_FILE="" reads none (the tests do, to stay hermetic).
+_env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if _env_file:
+    environ.Env.read_env(_env_file, overwrite=False)
 
 # Off unless asked for: a deployment that forgets DEBUG must not end up in debug mode.
 DEBUG = env.bool("DEBUG", default=False)
