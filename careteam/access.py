@@ -17,11 +17,30 @@ class Scope(models.TextChoices):
     NOTES = "notes", "Daily notes and session insights"
 
 
+# What a look was at, in the words the patient reads on "Who viewed my data". Views pass the key
+# as `what`; an unknown key is shown as it is.
+WHAT_LABELS = {
+    "trends": "your check-in numbers, questionnaires and sessions",
+    "notes": "your daily notes and session insights",
+    "signal_ack": "a warning sign, to mark it as seen",
+    "charts": "your charts",
+}
+
+
+def what_label(what: str) -> str:
+    return WHAT_LABELS.get(what, what)
+
+
+def shares_visible_to(viewer):
+    """Active shares with any team `viewer` belongs to (a patient may appear more than once)."""
+    return Share.objects.active().filter(team__memberships__user=viewer)
+
+
 def active_share(viewer, patient_id: int):
     """The active share through which `viewer` (a care-team member) sees `patient_id`, or None."""
     return (
-        Share.objects.active()
-        .filter(patient_id=patient_id, team__memberships__user=viewer)
+        shares_visible_to(viewer)
+        .filter(patient_id=patient_id)
         .order_by("-scope_notes", "-scope_trends")
         .first()
     )
