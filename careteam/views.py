@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .access import Scope, can_view, patient_for_viewer
+from .access import Scope, can_view, log_dashboard_look, patient_for_viewer
 from .forms import JoinCodeForm, MemberInviteForm, ScopeForm
 from .models import CareTeam, Membership, Share
 
@@ -63,16 +63,27 @@ def _apply_service_error(form, error: ValidationError) -> None:
 @care_member_required
 def dashboard(request):
     rows = selectors.dashboard_rows(viewer=request.user)
+    log_dashboard_look(request.user)
     admin_teams = CareTeam.objects.filter(
         memberships__user=request.user, memberships__role=Membership.Role.TEAM_ADMIN
     ).order_by("name")
     return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
 
 
+def _patient_for_team(request, patient_id: int, *, scope: Scope, what: str):
+    """The patient for a care-team page. Asked of access.py first, so every attempt by someone
+    other than the patient is logged (a patient poking at another's id included); the patient
+    themself gets a 404 too: these pages are the team's view, their own pages are elsewhere."""
+    patient = patient_for_viewer(request.user, patient_id, scope=scope, what=what)
+    if not request.user.is_care_member:
+        raise Http404
+    return patient
+
+
 @never_cache
-@care_member_required
+@login_required
 def patient_trends(request, patient_id: int):
-    patient = patient_for_viewer(request.user, patient_id, scope=Scope.TRENDS, what="trends")
+    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="trends")
     return render(
         request,
         "careteam/patient_trends.html",
@@ -86,9 +97,9 @@ def patient_trends(request, patient_id: int):
 
 
 @never_cache
-@care_member_required
+@login_required
 def patient_notes(request, patient_id: int):
-    patient = patient_for_viewer(request.user, patient_id, scope=Scope.NOTES, what="notes")
+    patient = _patient_for_team(request, patient_id, scope=Scope.NOTES, what="notes")
     return render(
         request,
         "careteam/patient_notes.html",
@@ -103,9 +114,9 @@ def patient_notes(request, patient_id: int):
 
 @never_cache
 @require_POST
-@care_member_required
+@login_required
 def signal_acknowledge(request, patient_id: int, signal_id: int):
-    patient = patient_for_viewer(request.user, patient_id, scope=Scope.TRENDS, what="signal_ack")
+    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="signal_ack")
     if services.signal_acknowledge(patient=patient, signal_id=signal_id, by=request.user):
         messages.success(request, "Marked as seen. Your team can see who acknowledged it.")
     else:

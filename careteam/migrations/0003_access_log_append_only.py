@@ -77,7 +77,7 @@ def forward(apps, schema_editor):
     table = schema_editor.quote_name(_user_table(apps))
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD.format(user_table=table))
+        schema_editor.execute(PG_FORWARD.format(user_table=table), params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement.format(user_table=table))
