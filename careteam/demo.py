@@ -1,6 +1,7 @@
 """The demo care team for a newcomer's first look (called from `seed_demo`, DEBUG runs only)."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -21,6 +22,9 @@ def seed_care_team(patient: User, clinician: User) -> CareTeam:
         team=team, user=clinician, defaults={"role": Membership.Role.TEAM_ADMIN}
     )
     if not Share.objects.active().filter(patient=patient, team=team).exists():
-        Share.objects.filter(patient=patient, team=team, revoked_at__isnull=True).delete()
+        # Past its end date: close it (consent rows are history, never deleted) and share anew.
+        Share.objects.filter(patient=patient, team=team, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         Share.objects.create(patient=patient, team=team, scope_trends=True, scope_notes=False)
     return team
