@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 MEMBER_INVITATION_DAYS = 7
 PATIENT_INVITATION_DAYS = 14
+# A second "Send invitation" for the same address this soon is a double submit, not a resend.
+DOUBLE_SUBMIT_WINDOW = dt.timedelta(minutes=1)
 
 # Signals that reach the care team by email: thoughts of self-harm (now) and a sustained slide.
 ALERT_KINDS = (
@@ -218,6 +220,17 @@ def member_invite(*, team: CareTeam, inviter: User, email: str, role: str) -> In
         raise ValidationError("Only a team admin can invite members.")
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of the team."})
+    # Serialise invitations per team, so a double-clicked "Send" is seen by the second request.
+    CareTeam.objects.select_for_update().filter(pk=team.pk).first()
+    just_sent = Invitation.objects.filter(
+        team=team,
+        kind=Invitation.Kind.MEMBER,
+        email=email.lower(),
+        used_at__isnull=True,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if just_sent is not None:
+        return just_sent
     invitation, token = _invitation_create(
         team=team,
         kind=Invitation.Kind.MEMBER,

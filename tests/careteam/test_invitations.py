@@ -196,3 +196,40 @@ def test_member_invitation_for_signup_needs_the_invited_address(team_admin, team
     assert services.member_invitation_for_signup(token=token, email="a@clinic.test") == invitation
     assert services.member_invitation_for_signup(token=token, email="b@clinic.test") is None
     assert services.member_invitation_for_signup(token="wrong", email="a@clinic.test") is None
+
+
+def test_a_double_submitted_invitation_sends_one_email(client, team_admin, team):
+    invite(client, team_admin, team)
+    invite(client, team_admin, team)
+
+    assert Invitation.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_an_admin_creates_a_team_with_a_generated_code_and_members(client):
+    admin = CareUserFactory(is_staff=True, is_superuser=True)
+    colleague = CareUserFactory()
+    client.force_login(admin)
+    add_url = reverse("admin:careteam_careteam_add")
+    form = client.get(add_url).content.decode()
+    code = re.search(r'name="join_code"[^>]*value="([A-Z2-9]{8})"', form).group(1)
+
+    response = client.post(
+        add_url,
+        {
+            "name": "Lighthouse Practice",
+            "join_code": code,
+            "crisis_note": "",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": colleague.pk,
+            "memberships-0-role": "team_admin",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from careteam.models import CareTeam
+
+    team = CareTeam.objects.get(name="Lighthouse Practice")
+    assert team.join_code == code
+    assert Membership.objects.get(team=team).user == colleague

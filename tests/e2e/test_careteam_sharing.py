@@ -30,9 +30,9 @@ def clinician_page(browser, live_server):
     problems: list[str] = []
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" and "status of 404" not in m.text
-        else None,
+        lambda m: (
+            problems.append(m.text) if m.type == "error" and "status of 404" not in m.text else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
     yield page
