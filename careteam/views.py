@@ -193,17 +193,20 @@ def member_invitation(request, token: str):
 # --- The patient's side: consent -----------------------------------------------------------------
 
 
-def _sharing_page(request, *, join_form=None, status=200):
+def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200):
     shares = list(
         Share.objects.filter(patient=request.user).select_related("team").order_by("-created_at")
     )
     active_ids = set(
         Share.objects.active().filter(patient=request.user).values_list("pk", flat=True)
     )
+    bound_id, bound_form = bound_share_form or (None, None)
     active = [
         (
             share,
-            ScopeForm(
+            bound_form
+            if share.pk == bound_id
+            else ScopeForm(
                 initial={
                     "scope_trends": share.scope_trends,
                     "scope_notes": share.scope_notes,
@@ -291,8 +294,7 @@ def share_update(request, share_id: int):
             return redirect("careteam:sharing")
     if not Share.objects.active().filter(pk=share_id, patient=request.user).exists():
         raise Http404
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("careteam:sharing")
+    return _sharing_page(request, bound_share_form=(share_id, form))
 
 
 # Deliberately NOT behind reauthentication: narrowing or ending consent must always be one step.
