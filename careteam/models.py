@@ -113,8 +113,23 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["member", "patient"]), name="invitation_kind_known"
+            ),
+            # A member invitation names the address it was sent to and the role it grants.
+            models.CheckConstraint(
+                condition=Q(kind="patient") | (~Q(email="") & ~Q(role="")),
+                name="invitation_member_has_email_and_role",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"invitation {self.pk}"
+
+    def is_usable(self, *, now=None) -> bool:
+        return self.used_at is None and self.expires_at > (now or timezone.now())
 
     @staticmethod
     def hash_token(token: str) -> str:
@@ -125,19 +140,49 @@ class Invitation(models.Model):
         return secrets.token_urlsafe(32)
 
 
-class AccessEvent(models.Model):
-    """One look at a patient's data by someone other than the patient. Append-only."""
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log is append-only.")
 
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+
+class AccessEvent(models.Model):
+    """One look at a patient's data by someone other than the patient. Append-only.
+
+    The app cannot change or delete a row: `save()`/`delete()` refuse here, and on PostgreSQL a
+    trigger (migration 0003) raises on any UPDATE or DELETE the app sends. Deleting an account
+    must still work, so the two foreign keys are enforced by the database itself, not by
+    Django's collector: `ON DELETE CASCADE` for the patient (their log goes with their account)
+    and `ON DELETE SET NULL` for the viewer (the look stays, the person is forgotten). The
+    trigger lets through only those referential actions (they run one trigger level deep), never
+    a statement the app sends. On SQLite (development) two small triggers do the same cascade.
+    """
+
+    # DO_NOTHING + db_constraint=False: the database (migration 0003) owns these actions.
     viewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     viewer_role = models.CharField(max_length=16, blank=True)
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="access_events",
     )
     what = models.CharField(max_length=40)
     allowed = models.BooleanField()
     at = models.DateTimeField(default=timezone.now)
+
+    objects = AccessEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]

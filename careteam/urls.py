@@ -5,5 +5,27 @@ from . import views
 app_name = "careteam"
 
 urlpatterns = [
+    # The care team's side.
     path("", views.dashboard, name="dashboard"),
+    path("patients/<int:patient_id>/", views.patient_trends, name="patient"),
+    path("patients/<int:patient_id>/notes/", views.patient_notes, name="patient_notes"),
+    path(
+        "patients/<int:patient_id>/signals/<int:signal_id>/acknowledge/",
+        views.signal_acknowledge,
+        name="signal_acknowledge",
+    ),
+    path("teams/<int:team_id>/", views.team, name="team"),
+    path("invitations/<str:token>/", views.member_invitation, name="invitation"),
+    # The patient's side: consent.
+    path("sharing/", views.sharing, name="sharing"),
+    path("sharing/connect/", views.share_connect, name="share_connect"),
+    path("sharing/<int:share_id>/", views.share_update, name="share_update"),
+    path("sharing/<int:share_id>/stop/", views.share_revoke, name="share_revoke"),
+    path("sharing/who-viewed/", views.access_log, name="access_log"),
+    path("join/<str:token>/", views.patient_invitation, name="patient_invitation"),
+    path(
+        "join/<str:token>/accept/",
+        views.patient_invitation_accept,
+        name="patient_invitation_accept",
+    ),
 ]

@@ -1,10 +1,367 @@
+"""Care-team pages and the patient's sharing pages. HTTP only: the rules live in access.py,
+services.py and selectors.py.
+
+Every page that shows a patient's data to someone else gets the patient through
+`patient_for_viewer` (a refusal is a 404, and the look is logged) and is `never_cache`, so a
+revoked share is refused on the very next request, back button and shared caches included.
+"""
+
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import resolve, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import Scope, can_view, log_dashboard_look, patient_for_viewer
+from .forms import JoinCodeForm, MemberInviteForm, ScopeForm
+from .models import CareTeam, Membership, Share
+
+MEMBER_INVITATION_SESSION_KEY = "careteam_member_invitation"
 
 
-@login_required
+def care_member_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_care_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def patient_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_patient:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _apply_service_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- The care team's side ----------------------------------------------------------------------
+
+
+@never_cache
+@care_member_required
 def dashboard(request):
+    rows = selectors.dashboard_rows(viewer=request.user)
+    log_dashboard_look(request.user)
+    admin_teams = CareTeam.objects.filter(
+        memberships__user=request.user, memberships__role=Membership.Role.TEAM_ADMIN
+    ).order_by("name")
+    return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
+
+
+def _patient_for_team(request, patient_id: int, *, scope: Scope, what: str):
+    """The patient for a care-team page. Asked of access.py first, so every attempt by someone
+    other than the patient is logged (a patient poking at another's id included); the patient
+    themself gets a 404 too: these pages are the team's view, their own pages are elsewhere."""
+    patient = patient_for_viewer(request.user, patient_id, scope=scope, what=what)
     if not request.user.is_care_member:
         raise Http404
-    return render(request, "careteam/dashboard.html")
+    return patient
+
+
+@never_cache
+@login_required
+def patient_trends(request, patient_id: int):
+    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="trends")
+    return render(
+        request,
+        "careteam/patient_trends.html",
+        {
+            "patient": patient,
+            "data": selectors.patient_trends(patient=patient),
+            "sees_notes": can_view(request.user, patient.pk, Scope.NOTES),
+            "tab": "trends",
+        },
+    )
+
+
+@never_cache
+@login_required
+def patient_notes(request, patient_id: int):
+    patient = _patient_for_team(request, patient_id, scope=Scope.NOTES, what="notes")
+    return render(
+        request,
+        "careteam/patient_notes.html",
+        {
+            "patient": patient,
+            "data": selectors.patient_notes(patient=patient),
+            "sees_notes": True,
+            "tab": "notes",
+        },
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+def signal_acknowledge(request, patient_id: int, signal_id: int):
+    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="signal_ack")
+    if services.signal_acknowledge(patient=patient, signal_id=signal_id, by=request.user):
+        messages.success(request, "Marked as seen. Your team can see who acknowledged it.")
+    else:
+        # Already acknowledged by a colleague, or not this patient's signal: nothing changes.
+        messages.info(request, "This was already marked as seen.")
+    return redirect("careteam:patient", patient_id=patient.pk)
+
+
+@never_cache
+@care_member_required
+def team(request, team_id: int):
+    """A team admin's page: members, inviting colleagues, and single-use links for patients."""
+    team = CareTeam.objects.filter(
+        pk=team_id,
+        memberships__user=request.user,
+        memberships__role=Membership.Role.TEAM_ADMIN,
+    ).first()
+    if team is None:
+        raise Http404
+    form = MemberInviteForm(request.POST or None)
+    patient_link = None
+    if request.method == "POST" and request.POST.get("action") == "patient_link":
+        _, token = services.patient_invitation_create(team=team, inviter=request.user)
+        patient_link = request.build_absolute_uri(
+            reverse("careteam:patient_invitation", kwargs={"token": token})
+        )
+        form = MemberInviteForm()
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite(
+                team=team,
+                inviter=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _apply_service_error(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("careteam:team", team_id=team.pk)
+    members = team.memberships.select_related("user").order_by("user__email")
+    return render(
+        request,
+        "careteam/team.html",
+        {"team": team, "members": members, "form": form, "patient_link": patient_link},
+    )
+
+
+@never_cache
+def member_invitation(request, token: str):
+    """Public: the invitee may not have an account yet. Shows only the team's name."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.kind != "member":
+        return render(request, "careteam/invitation_unusable.html", status=404)
+    if not request.user.is_authenticated:
+        # Signup reads this (accounts/adapter.py) to make the new account a care-team member.
+        request.session[MEMBER_INVITATION_SESSION_KEY] = token
+        return render(
+            request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
+        )
+    if request.method == "POST":
+        try:
+            services.invitation_accept_member(token=token, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("careteam:invitation", token=token)
+        messages.success(request, f"You are now a member of {invitation.team.name}.")
+        return redirect("careteam:dashboard")
+    return render(
+        request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
+    )
+
+
+# --- The patient's side: consent -----------------------------------------------------------------
+
+
+def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200):
+    shares = list(
+        Share.objects.filter(patient=request.user).select_related("team").order_by("-created_at")
+    )
+    active_ids = set(
+        Share.objects.active().filter(patient=request.user).values_list("pk", flat=True)
+    )
+    bound_id, bound_form = bound_share_form or (None, None)
+    active = [
+        (
+            share,
+            bound_form
+            if share.pk == bound_id
+            else ScopeForm(
+                initial={
+                    "scope_trends": share.scope_trends,
+                    "scope_notes": share.scope_notes,
+                    "expires_on": share.expires_on,
+                },
+                prefix=f"share{share.pk}",
+            ),
+        )
+        for share in shares
+        if share.pk in active_ids
+    ]
+    ended = [share for share in shares if share.pk not in active_ids]
+    return render(
+        request,
+        "careteam/sharing.html",
+        {"active": active, "ended": ended, "join_form": join_form or JoinCodeForm()},
+        status=status,
+    )
+
+
+@never_cache
+@patient_required
+def sharing(request):
+    return _sharing_page(request)
+
+
+# Connecting lets a new team see the journal: ask for the password again first, so a phone left
+# unlocked on a table cannot hand someone's journal to a stranger. allauth keeps the POST and
+# replays it after the password is confirmed.
+@never_cache
+@require_POST
+@patient_required
+@reauthentication_required
+def share_connect(request):
+    form = JoinCodeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            share = services.share_connect_by_code(
+                patient=request.user,
+                code=data["code"],
+                scope_trends=data["scope_trends"],
+                scope_notes=data["scope_notes"],
+                expires_on=data["expires_on"],
+            )
+        except ValidationError as error:
+            _apply_service_error(form, error)
+        else:
+            messages.success(request, f"You are now sharing with {share.team.name}.")
+            return redirect("careteam:sharing")
+    return _sharing_page(request, join_form=form)
+
+
+def _update_widens(request) -> bool:
+    """Used by the reauthentication check: only a change that shows more needs the password."""
+    if request.method != "POST":
+        return False
+    # Resolved from the path: a request allauth replays after reauthentication has no
+    # resolver_match of its own.
+    share_id = resolve(request.path_info).kwargs["share_id"]
+    share = Share.objects.active().filter(pk=share_id, patient=request.user).first()
+    form = ScopeForm(request.POST, prefix=f"share{share_id}")
+    if share is None or not form.is_valid():
+        return False
+    return services.share_widens(share=share, **form.cleaned_data)
+
+
+@never_cache
+@require_POST
+@patient_required
+@reauthentication_required(enabled=_update_widens)
+def share_update(request, share_id: int):
+    form = ScopeForm(request.POST, prefix=f"share{share_id}")
+    if form.is_valid():
+        try:
+            share = services.share_update(
+                patient=request.user, share_id=share_id, **form.cleaned_data
+            )
+        except ValidationError as error:
+            if not Share.objects.active().filter(pk=share_id, patient=request.user).exists():
+                raise Http404 from error
+            _apply_service_error(form, error)
+        else:
+            messages.success(request, f"Saved. {share.team.name} sees the new choice from now on.")
+            return redirect("careteam:sharing")
+    if not Share.objects.active().filter(pk=share_id, patient=request.user).exists():
+        raise Http404
+    return _sharing_page(request, bound_share_form=(share_id, form))
+
+
+# Deliberately NOT behind reauthentication: narrowing or ending consent must always be one step.
+# A patient on a bad day, or who feels unsafe with what a team can see, has to be able to stop
+# sharing at once, without remembering a password; stopping can never expose anything.
+@never_cache
+@require_POST
+@patient_required
+def share_revoke(request, share_id: int):
+    share = Share.objects.filter(pk=share_id, patient=request.user).select_related("team").first()
+    if share is None:
+        raise Http404
+    services.share_revoke(patient=request.user, share_id=share.pk)
+    messages.success(
+        request,
+        f"You've stopped sharing with {share.team.name}. They can no longer see your journal.",
+    )
+    return redirect("careteam:sharing")
+
+
+@never_cache
+@patient_required
+def patient_invitation(request, token: str):
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.kind != "patient":
+        return render(request, "careteam/invitation_unusable.html", status=404)
+    return render(
+        request,
+        "careteam/patient_invitation.html",
+        {"invitation": invitation, "form": ScopeForm(), "token": token},
+    )
+
+
+@never_cache
+@require_POST
+@patient_required
+@reauthentication_required
+def patient_invitation_accept(request, token: str):
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.kind != "patient":
+        return render(request, "careteam/invitation_unusable.html", status=404)
+    form = ScopeForm(request.POST)
+    if form.is_valid():
+        try:
+            share = services.invitation_accept_patient(
+                token=token, patient=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_error(form, error)
+        else:
+            messages.success(request, f"You are now sharing with {share.team.name}.")
+            return redirect("careteam:sharing")
+    return render(
+        request,
+        "careteam/patient_invitation.html",
+        {"invitation": invitation, "form": form, "token": token},
+    )
+
+
+@never_cache
+@patient_required
+def access_log(request):
+    return render(
+        request,
+        "careteam/access_log.html",
+        {
+            "lines": selectors.access_log_for_patient(patient=request.user),
+            "limit": selectors.ACCESS_LOG_LIMIT,
+        },
+    )

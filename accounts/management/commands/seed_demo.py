@@ -8,6 +8,7 @@ from accounts.demo import (
     demo_user_ensure,
 )
 from accounts.models import User
+from careteam.demo import seed_care_team
 
 
 class Command(BaseCommand):
@@ -24,13 +25,14 @@ class Command(BaseCommand):
             display_name="Sam",
             time_zone="America/New_York",
         )
-        demo_user_ensure(
+        clinician = demo_user_ensure(
             email=DEMO_CLINICIAN_EMAIL,
             role=User.Role.CARE,
             display_name="Dr. Rivera",
             time_zone="America/New_York",
         )
         self.seed_journal(patient)
+        seed_care_team(patient, clinician)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo accounts (password for both: {DEMO_PASSWORD})\n"

@@ -1,0 +1,292 @@
+"""Reads for care-team pages. Each loads a whole page in a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+
+from .access import shares_visible_to, what_label
+from .models import AccessEvent, Membership, Share
+
+SPARK_DAYS = 30
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 32
+RECENT_DAYS = 60
+HISTORY_LIMIT = 50
+ACCESS_LOG_LIMIT = 200
+
+
+# Private for now: the journal app owns the canonical band function (journal/questionnaires.py);
+# fold this into it at merge. Bands: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer
+# et al. 2006), as in shared/NOTES.md.
+_BANDS = {
+    "phq9": (
+        (4, "minimal"),
+        (9, "mild"),
+        (14, "moderate"),
+        (19, "moderately severe"),
+        (27, "severe"),
+    ),
+    "gad7": ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe")),
+}
+
+
+def _band(instrument: str, total: int | None) -> str:
+    if total is None:
+        return ""
+    for upper, name in _BANDS[instrument]:
+        if total <= upper:
+            return name
+    raise ValueError(f"{instrument} total out of range")
+
+
+def sparkline_points(moods: list[tuple[dt.date, int]], *, start: dt.date) -> str:
+    """SVG polyline points for mood (0-10) by day, x = day since `start`, y = 10 at the top."""
+    step = SPARK_WIDTH / (SPARK_DAYS - 1)
+    pad = 2
+    usable = SPARK_HEIGHT - 2 * pad
+    points = []
+    for day, mood in sorted(moods):
+        x = (day - start).days * step
+        y = pad + usable * (10 - mood) / 10
+        points.append(f"{x:.1f},{y:.1f}")
+    return " ".join(points)
+
+
+@dataclass
+class DashboardRow:
+    patient: User
+    teams: list[str]
+    sees_trends: bool
+    sees_notes: bool
+    urgent: bool = False
+    sliding: bool = False
+    phq9_flag: bool = False
+    last_checkin: dt.date | None = None
+    days_since_checkin: int | None = None
+    phq9_total: int | None = None
+    phq9_band: str = ""
+    gad7_total: int | None = None
+    gad7_band: str = ""
+    spark_points: str = ""
+    spark_days: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def sort_key(self):
+        # Who needs attention first: thoughts of self-harm not yet seen by anyone, then a slide,
+        # then a PHQ-9 rise, then the longest silence (never checked in counts as longest).
+        return (
+            not self.urgent,
+            not self.sliding,
+            not self.phq9_flag,
+            self.last_checkin or dt.date.min,
+            self.patient.display_name.lower() or self.patient.email,
+        )
+
+
+def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
+    """The patients who actively share with any of `viewer`'s teams, sorted by need.
+
+    Three queries whatever the number of patients: patients with everything annotated, the team
+    names, and 30 days of moods for those who share trends. What a share's scope does not allow
+    is never loaded: signals, scores and moods only for trends-scope shares.
+    """
+    visible = shares_visible_to(viewer)
+    my_share = visible.filter(patient=OuterRef("pk"))
+    trends = Exists(my_share.filter(scope_trends=True))
+    open_signals = Signal.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
+
+    def latest_total(instrument: str):
+        return Subquery(
+            QuestionnaireResponse.objects.filter(patient=OuterRef("pk"), instrument=instrument)
+            .order_by("-submitted_at")
+            .values("total")[:1]
+        )
+
+    patients = (
+        User.objects.filter(Exists(my_share))
+        .annotate(
+            sees_trends=trends,
+            sees_notes=Exists(my_share.filter(scope_notes=True)),
+            urgent=Exists(
+                open_signals.filter(kind__in=Signal.URGENT_KINDS, acknowledged_at__isnull=True)
+            ),
+            sliding=Exists(open_signals.filter(kind=Signal.Kind.SUSTAINED_SLIDE)),
+            phq9_flag=Exists(
+                open_signals.filter(kind__in=[Signal.Kind.PHQ9_RISE, Signal.Kind.PHQ9_HIGH])
+            ),
+            last_checkin=Subquery(
+                CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
+            ),
+            phq9_latest=latest_total("phq9"),
+            gad7_latest=latest_total("gad7"),
+        )
+        .only("id", "email", "display_name", "time_zone")
+    )
+
+    teams: dict[int, list[str]] = {}
+    for patient_id, team_name in visible.order_by("team__name").values_list(
+        "patient_id", "team__name"
+    ):
+        teams.setdefault(patient_id, [])
+        if team_name not in teams[patient_id]:
+            teams[patient_id].append(team_name)
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=SPARK_DAYS - 1)
+    moods: dict[int, list[tuple[dt.date, int]]] = {}
+    for patient_id, day, mood in CheckIn.objects.filter(
+        patient__in=visible.filter(scope_trends=True).values("patient_id"),
+        day__range=(start, today),
+    ).values_list("patient_id", "day", "mood"):
+        moods.setdefault(patient_id, []).append((day, mood))
+
+    rows = []
+    for patient in patients:
+        row = DashboardRow(
+            patient=patient,
+            teams=teams.get(patient.pk, []),
+            sees_trends=patient.sees_trends,
+            sees_notes=patient.sees_notes,
+        )
+        if patient.sees_trends:
+            row.urgent = patient.urgent
+            row.sliding = patient.sliding
+            row.phq9_flag = patient.phq9_flag
+            row.last_checkin = patient.last_checkin
+            if patient.last_checkin:
+                row.days_since_checkin = (patient.today() - patient.last_checkin).days
+            row.phq9_total = patient.phq9_latest
+            row.phq9_band = _band("phq9", patient.phq9_latest)
+            row.gad7_total = patient.gad7_latest
+            row.gad7_band = _band("gad7", patient.gad7_latest)
+            spark = moods.get(patient.pk, [])
+            row.spark_points = sparkline_points(spark, start=start)
+            row.spark_days = len(spark)
+            if row.urgent:
+                row.reasons.append("Thoughts of self-harm reported, not yet seen")
+            if row.sliding:
+                row.reasons.append("A sustained slide")
+            if row.phq9_flag:
+                row.reasons.append("PHQ-9 rise")
+        rows.append(row)
+    rows.sort(key=DashboardRow.sort_key)
+    return rows
+
+
+@dataclass
+class PatientTrends:
+    checkins: list
+    questionnaires: list
+    sessions: list
+    signals: list
+
+
+def patient_trends(*, patient: User) -> PatientTrends:
+    """What the trends scope shows: numbers, never words the patient wrote. Four queries."""
+    checkins = list(
+        CheckIn.objects.for_patient(patient)
+        .order_by("-day")
+        .only("id", "day", "mood", "energy", "sleep_hours", "sleep_quality")[:RECENT_DAYS]
+    )
+    questionnaires = [
+        {
+            "day": q.day,
+            "name": q.get_instrument_display(),
+            "total": q.total,
+            "band": _band(q.instrument, q.total),
+        }
+        for q in QuestionnaireResponse.objects.for_patient(patient)
+        .order_by("-submitted_at")
+        .only("id", "day", "instrument", "total", "submitted_at")[:HISTORY_LIMIT]
+    ]
+    sessions = list(
+        TreatmentSession.objects.for_patient(patient)
+        .order_by("-started_at")
+        .only("id", "day", "kind", "started_at")[:HISTORY_LIMIT]
+    )
+    signals = list(
+        Signal.objects.filter(patient=patient)
+        .filter(
+            Q(resolved_at__isnull=True) | Q(detected_at__gte=timezone.now() - dt.timedelta(days=90))
+        )
+        .select_related("acknowledged_by")
+        .order_by("-detected_at")[:HISTORY_LIMIT]
+    )
+    return PatientTrends(
+        checkins=checkins, questionnaires=questionnaires, sessions=sessions, signals=signals
+    )
+
+
+@dataclass
+class PatientNotes:
+    checkins: list
+    sessions: list
+
+
+def patient_notes(*, patient: User) -> PatientNotes:
+    """What the notes scope adds: daily notes, integration reflections, session words."""
+    checkins = list(
+        CheckIn.objects.for_patient(patient)
+        .exclude(note="", integration_shifted="", integration_carry_forward="")
+        .order_by("-day")
+        .only("id", "day", "note", "integration_shifted", "integration_carry_forward")[:RECENT_DAYS]
+    )
+    sessions = list(
+        TreatmentSession.objects.for_patient(patient)
+        .order_by("-started_at")
+        .only("id", "day", "kind", "started_at", "intention", "insights")[:HISTORY_LIMIT]
+    )
+    return PatientNotes(checkins=checkins, sessions=sessions)
+
+
+@dataclass
+class AccessLine:
+    at: dt.datetime
+    who: str
+    role: str
+    teams: list[str]
+    what: str
+    allowed: bool
+
+
+def access_log_for_patient(*, patient: User) -> list[AccessLine]:
+    """ "Who viewed my data", newest first, in plain words. Three queries."""
+    shared_team_ids = set(Share.objects.filter(patient=patient).values_list("team_id", flat=True))
+    events = (
+        AccessEvent.objects.for_patient(patient)
+        .select_related("viewer")
+        .prefetch_related(
+            Prefetch(
+                "viewer__memberships",
+                queryset=Membership.objects.select_related("team").order_by("team__name"),
+            )
+        )
+        .order_by("-at")[:ACCESS_LOG_LIMIT]
+    )
+    lines = []
+    for event in events:
+        viewer = event.viewer
+        if viewer is None:
+            who, teams = "A person whose account has since been deleted", []
+        else:
+            who = f"{viewer.display_name} ({viewer.email})" if viewer.display_name else viewer.email
+            teams = [m.team.name for m in viewer.memberships.all() if m.team_id in shared_team_ids]
+        role = {"care": "care-team member", "patient": "another patient"}.get(
+            event.viewer_role, event.viewer_role or "someone"
+        )
+        lines.append(
+            AccessLine(
+                at=event.at,
+                who=who,
+                role=role,
+                teams=teams,
+                what=what_label(event.what),
+                allowed=event.allowed,
+            )
+        )
+    return lines

@@ -1,0 +1,257 @@
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accounts.models import User
+from careteam.models import AccessEvent
+from careteam.selectors import _band
+from tests.factories import (
+    CareTeamFactory,
+    CheckInFactory,
+    MembershipFactory,
+    QuestionnaireResponseFactory,
+    ShareFactory,
+    SignalFactory,
+    UserFactory,
+    daily_history,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(clinician):
+    team = CareTeamFactory()
+    MembershipFactory(team=team, user=clinician)
+    return team
+
+
+def shared_patient(team, name, **share):
+    patient = UserFactory(display_name=name)
+    ShareFactory(patient=patient, team=team, **share)
+    return patient
+
+
+def dashboard(client, clinician):
+    client.force_login(clinician)
+    response = client.get(reverse("careteam:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def order_of(body, names):
+    return sorted(names, key=body.index)
+
+
+def test_patients_are_sorted_by_who_needs_attention_first(client, clinician, team):
+    today = timezone.localdate()
+    quiet = shared_patient(team, "Quiet")
+    CheckInFactory(patient=quiet, day=today - dt.timedelta(days=1))
+    silent = shared_patient(team, "Silent")
+    CheckInFactory(patient=silent, day=today - dt.timedelta(days=9))
+    rising = shared_patient(team, "Rising")
+    SignalFactory(patient=rising, kind="phq9_rise")
+    sliding = shared_patient(team, "Sliding")
+    SignalFactory(patient=sliding, kind="sustained_slide")
+    urgent = shared_patient(team, "Urgent")
+    SignalFactory(patient=urgent, kind="urgent_item9")
+    seen = shared_patient(team, "Seen")  # urgent, but a colleague already acknowledged it
+    SignalFactory(
+        patient=seen,
+        kind="urgent_checkin",
+        detected_at=timezone.now() - dt.timedelta(hours=2),
+        acknowledged_at=timezone.now(),
+        acknowledged_by=clinician,
+    )
+    CheckInFactory(patient=seen, day=today)
+
+    body = dashboard(client, clinician)
+
+    assert order_of(body, ["Quiet", "Silent", "Rising", "Sliding", "Urgent", "Seen"]) == [
+        "Urgent",
+        "Sliding",
+        "Rising",
+        "Silent",
+        "Quiet",
+        "Seen",
+    ]
+    assert "9 days ago" in body
+
+
+def test_latest_scores_are_shown_with_their_bands(client, clinician, team):
+    patient = shared_patient(team, "Scored")
+    QuestionnaireResponseFactory(
+        patient=patient,
+        answers=[3] * 9,
+        submitted_at=timezone.now() - dt.timedelta(days=20),
+    )
+    QuestionnaireResponseFactory(patient=patient, answers=[2, 2, 2, 2, 2, 1, 1, 0, 0])  # 12
+    QuestionnaireResponseFactory(patient=patient, instrument="gad7", answers=[1] * 7)  # 7
+
+    body = dashboard(client, clinician)
+
+    assert '12 <span class="muted">(moderate)</span>' in body
+    assert '7 <span class="muted">(mild)</span>' in body
+    assert "27" not in body
+
+
+def test_trends_columns_are_hidden_when_the_patient_did_not_share_trends(client, clinician, team):
+    patient = shared_patient(team, "Private", scope_trends=False, scope_notes=True)
+    QuestionnaireResponseFactory(patient=patient, answers=[2] * 9)  # 18
+    SignalFactory(patient=patient, kind="urgent_item9")
+    daily_history(patient, days=10, mood=lambda i: 2)
+
+    body = dashboard(client, clinician)
+
+    assert "Private" in body
+    assert "hasn't shared trends with your team" in body
+    assert "18" not in body
+    assert "<polyline" not in body
+    assert "Thoughts of self-harm" not in body
+
+
+def test_the_sparkline_is_server_drawn_svg_with_no_inline_style(client, clinician, team):
+    patient = shared_patient(team, "Drawn")
+    daily_history(patient, days=40, end=timezone.localdate(), mood=lambda i: i % 11)
+
+    body = dashboard(client, clinician)
+
+    points = re.search(r'<polyline points="([^"]+)"', body).group(1).split()
+    assert len(points) == 30  # the last 30 days only
+    assert 'aria-label="Mood on 30 of the last 30 days"' in body
+    assert "style=" not in body
+
+
+def test_revoked_unshared_and_expired_patients_are_not_listed(client, clinician, team):
+    shared_patient(team, "Revoked", revoked_at=timezone.now())
+    shared_patient(team, "Expired", expires_on=timezone.localdate() - dt.timedelta(days=1))
+    UserFactory(display_name="Stranger")
+    other_team = CareTeamFactory()
+    shared_patient(other_team, "Elsewhere")
+    shared_patient(team, "Current")
+
+    body = dashboard(client, clinician)
+
+    assert "Current" in body
+    for name in ("Revoked", "Expired", "Stranger", "Elsewhere"):
+        assert name not in body
+
+
+def test_a_patient_sharing_with_two_of_my_teams_is_listed_once(client, clinician, team):
+    second = CareTeamFactory(name="Second Team")
+    MembershipFactory(team=second, user=clinician)
+    patient = shared_patient(team, "Twice")
+    ShareFactory(patient=patient, team=second)
+
+    body = dashboard(client, clinician)
+
+    assert body.count(">Twice</a>") == 1
+    assert "Second Team" in body
+
+
+def test_the_dashboard_look_is_logged_for_each_patient_whose_summary_it_shows(
+    client, clinician, team
+):
+    shown = shared_patient(team, "Shown")
+    hidden = shared_patient(team, "NameOnly", scope_trends=False, scope_notes=True)
+
+    dashboard(client, clinician)
+
+    assert (
+        AccessEvent.objects.filter(patient=shown, viewer=clinician, what="dashboard").count() == 1
+    )
+    assert not AccessEvent.objects.filter(patient=hidden).exists()
+
+
+def _seed_many(team, n: int):
+    """n shared patients, each with 30 days of moods, two questionnaires and a signal."""
+    from journal.models import CheckIn, QuestionnaireResponse, Signal
+
+    patients = User.objects.bulk_create(
+        [User(email=f"bulk{team.pk}-{i}@example.test", display_name=f"P{i}") for i in range(n)]
+    )
+    ShareFactory._meta.model.objects.bulk_create(
+        [ShareFactory._meta.model(patient=p, team=team) for p in patients]
+    )
+    today = timezone.localdate()
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(patient=p, day=today - dt.timedelta(days=d), mood=(d + i) % 11)
+            for i, p in enumerate(patients)
+            for d in range(30)
+        ],
+        batch_size=2000,
+    )
+    now = timezone.now()
+    QuestionnaireResponse.objects.bulk_create(
+        [
+            QuestionnaireResponse(
+                patient=p,
+                instrument=instrument,
+                answers=[1] * size,
+                total=size,
+                band="",
+                item9=1 if instrument == "phq9" else None,
+                day=today,
+                submitted_at=now,
+            )
+            for p in patients
+            for instrument, size in (("phq9", 9), ("gad7", 7))
+        ],
+        batch_size=2000,
+    )
+    Signal.objects.bulk_create(
+        [
+            Signal(
+                patient=p,
+                kind="sustained_slide" if i % 2 else "urgent_item9",
+                dedupe_key=f"bulk-{i}",
+                started_on=today,
+                detected_at=now,
+                reason="r",
+            )
+            for i, p in enumerate(patients)
+        ]
+    )
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_the_dashboard_costs_the_same_queries_for_5_or_500_patients(
+    client, clinician, team, django_assert_max_num_queries, n
+):
+    _seed_many(team, n)
+    client.force_login(clinician)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("careteam:dashboard"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("<polyline") == n
+    assert AccessEvent.objects.filter(viewer=clinician, what="dashboard").count() == n
+
+
+@given(st.integers(min_value=0, max_value=27))
+def test_phq9_bands_follow_kroenke_2001(total):
+    expected = (
+        "minimal"
+        if total <= 4
+        else "mild"
+        if total <= 9
+        else "moderate"
+        if total <= 14
+        else "moderately severe"
+        if total <= 19
+        else "severe"
+    )
+    assert _band("phq9", total) == expected
+
+
+@given(st.integers(min_value=0, max_value=21))
+def test_gad7_bands_follow_spitzer_2006(total):
+    expected = ["minimal", "mild", "moderate", "severe"][min(total // 5, 3)]
+    assert _band("gad7", total) == expected

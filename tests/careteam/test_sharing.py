@@ -1,0 +1,189 @@
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from careteam.models import Share
+from tests.factories import PASSWORD, CareTeamFactory, MembershipFactory, ShareFactory
+
+from .conftest import reauthenticate
+
+pytestmark = pytest.mark.django_db
+
+
+def connect(client, code, **extra):
+    data = {"code": code, "scope_trends": "on", "expires_on": "", **extra}
+    return client.post(reverse("careteam:share_connect"), data)
+
+
+def patient_page(client, patient):
+    return client.get(reverse("careteam:patient", kwargs={"patient_id": patient.pk}))
+
+
+def test_a_patient_connects_by_typing_the_team_code_after_confirming_their_password(
+    patient_client, patient
+):
+    team = CareTeamFactory(join_code="HARB7K2M")
+
+    first = connect(patient_client, "harb-7k2m ")
+    # Not yet: allauth asks for the password first, and keeps the request.
+    assert first.status_code == 302
+    assert reverse("account_reauthenticate") in first["Location"]
+    assert not Share.objects.exists()
+
+    resumed = patient_client.post(
+        reverse("account_reauthenticate") + "?next=" + reverse("careteam:share_connect"),
+        {"password": PASSWORD},
+    )
+
+    assert resumed.status_code == 302
+    share = Share.objects.get(patient=patient, team=team)
+    assert (share.scope_trends, share.scope_notes, share.revoked_at) == (True, False, None)
+
+
+def test_notes_are_not_shared_unless_the_patient_turns_them_on(patient_client, patient):
+    CareTeamFactory(join_code="CODE2345")
+    form = patient_client.get(reverse("careteam:sharing")).content.decode()
+    notes_box = re.search(r'<input[^>]*name="scope_notes"[^>]*>', form).group(0)
+    trends_box = re.search(r'<input[^>]*name="scope_trends"[^>]*>', form).group(0)
+    assert "checked" not in notes_box  # off by default
+    assert "checked" in trends_box
+    reauthenticate(patient_client)
+
+    connect(patient_client, "CODE2345")
+
+    assert Share.objects.get(patient=patient).scope_notes is False
+
+
+def test_an_unknown_code_gets_a_kind_error_and_saves_nothing(patient_client):
+    reauthenticate(patient_client)
+
+    response = connect(patient_client, "NOPE9999")
+
+    assert response.status_code == 200
+    assert "couldn&#x27;t find a care team with that code" in response.content.decode()
+    assert not Share.objects.exists()
+
+
+def test_connecting_twice_makes_one_share(patient_client, patient):
+    CareTeamFactory(join_code="TWICE234")
+    reauthenticate(patient_client)
+
+    connect(patient_client, "TWICE234")
+    connect(patient_client, "TWICE234")
+
+    assert Share.objects.filter(patient=patient).count() == 1
+
+
+def test_an_end_date_in_the_past_is_refused_kindly(patient_client, patient):
+    CareTeamFactory(join_code="PAST2345")
+    reauthenticate(patient_client)
+    yesterday = patient.today() - dt.timedelta(days=1)
+
+    response = connect(patient_client, "PAST2345", expires_on=yesterday.isoformat())
+
+    assert response.status_code == 200
+    assert "Choose today or a later date" in response.content.decode()
+    assert not Share.objects.exists()
+
+
+def test_revoking_takes_effect_on_the_clinicians_very_next_request(client, patient, clinician):
+    share = ShareFactory(patient=patient)
+    MembershipFactory(team=share.team, user=clinician)
+    client.force_login(clinician)
+    assert patient_page(client, patient).status_code == 200
+
+    patient_side = client.__class__()
+    patient_side.force_login(patient)
+    # No reauthentication: stopping must always be one step.
+    response = patient_side.post(reverse("careteam:share_revoke", kwargs={"share_id": share.pk}))
+    assert response.status_code == 302
+
+    assert patient_page(client, patient).status_code == 404
+    share.refresh_from_db()
+    assert share.revoked_at is not None
+
+
+def test_care_pages_are_never_cached(client, patient, clinician):
+    share = ShareFactory(patient=patient)
+    MembershipFactory(team=share.team, user=clinician)
+    client.force_login(clinician)
+
+    for response in (patient_page(client, patient), client.get(reverse("careteam:dashboard"))):
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_narrowing_the_scope_needs_no_password_and_hides_notes_at_once(client, patient, clinician):
+    share = ShareFactory(patient=patient, scope_notes=True)
+    MembershipFactory(team=share.team, user=clinician)
+    notes_url = reverse("careteam:patient_notes", kwargs={"patient_id": patient.pk})
+    client.force_login(clinician)
+    assert client.get(notes_url).status_code == 200
+
+    patient_side = client.__class__()
+    patient_side.force_login(patient)
+    response = patient_side.post(
+        reverse("careteam:share_update", kwargs={"share_id": share.pk}),
+        {f"share{share.pk}-scope_trends": "on"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("careteam:sharing")
+    assert client.get(notes_url).status_code == 404
+    assert patient_page(client, patient).status_code == 200
+
+
+def test_widening_the_scope_asks_for_the_password_first(patient_client, patient):
+    share = ShareFactory(patient=patient, scope_notes=False)
+    url = reverse("careteam:share_update", kwargs={"share_id": share.pk})
+    data = {f"share{share.pk}-scope_trends": "on", f"share{share.pk}-scope_notes": "on"}
+
+    response = patient_client.post(url, data)
+
+    assert reverse("account_reauthenticate") in response["Location"]
+    share.refresh_from_db()
+    assert share.scope_notes is False
+
+    # After the password, allauth replays the very request the patient made.
+    patient_client.post(reverse("account_reauthenticate") + "?next=" + url, {"password": PASSWORD})
+    share.refresh_from_db()
+    assert share.scope_notes is True
+
+
+def test_sharing_nothing_at_all_is_refused_with_a_pointer_to_stop(patient_client, patient):
+    share = ShareFactory(patient=patient)
+
+    response = patient_client.post(reverse("careteam:share_update", kwargs={"share_id": share.pk}))
+
+    assert response.status_code == 200
+    assert "Choose at least one thing to share" in response.content.decode()
+    share.refresh_from_db()
+    assert share.scope_trends is True
+
+
+def test_a_share_past_its_end_date_no_longer_opens_the_patient(client, patient, clinician):
+    share = ShareFactory(patient=patient, expires_on=timezone.localdate() - dt.timedelta(days=1))
+    MembershipFactory(team=share.team, user=clinician)
+    client.force_login(clinician)
+
+    assert patient_page(client, patient).status_code == 404
+
+
+def test_the_sharing_page_lists_current_and_ended_shares(patient_client, patient):
+    ShareFactory(patient=patient, team=CareTeamFactory(name="Harbour Clinic"))
+    ShareFactory(
+        patient=patient, team=CareTeamFactory(name="Old Practice"), revoked_at=timezone.now()
+    )
+
+    body = patient_client.get(reverse("careteam:sharing")).content.decode()
+
+    assert "Stop sharing with Harbour Clinic" in body
+    assert "Old Practice" in body
+    assert "Stop sharing with Old Practice" not in body
+
+
+def test_care_team_members_have_no_sharing_page(client, clinician):
+    client.force_login(clinician)
+    assert client.get(reverse("careteam:sharing")).status_code == 404
