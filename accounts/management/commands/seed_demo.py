@@ -8,6 +8,7 @@ from accounts.demo import (
     demo_user_ensure,
 )
 from accounts.models import User
+from journal.demo import seed_journal_history
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             display_name="Dr. Rivera",
             time_zone="America/New_York",
         )
-        self.seed_journal(patient)
+        seed_journal_history(patient)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo accounts (password for both: {DEMO_PASSWORD})\n"
@@ -38,6 +39,3 @@ class Command(BaseCommand):
                 f"  clinician: {DEMO_CLINICIAN_EMAIL}\n"
             )
         )
-
-    def seed_journal(self, patient: User) -> None:
-        """Journal history for the demo patient (the journal app fills this in)."""
