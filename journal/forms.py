@@ -33,15 +33,37 @@ def _to_bool(value):
     return {"yes": True, "no": False}.get(value)
 
 
+class HiddenErrorsMixin:
+    """Errors of hidden fields (a tampered version or submission key) have nowhere to show next
+    to a control; say them at the top of the form instead."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput) and name in self._errors:
+                for error in self._errors.pop(name):
+                    self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
+                    self._errors["__all__"].append(error)
+
+
 class RangeInput(forms.NumberInput):
     input_type = "range"
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(HiddenErrorsMixin, forms.Form):
     """The daily check-in. Optional 0-10 scales come with a "skip" box that is ticked until the
     slider is moved (static/js/checkin.js), so an untouched slider saves nothing, not a 5."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        initial=0,
+        error_messages={
+            "required": "This page is out of date. Please open the check-in again.",
+            "invalid": "This page is out of date. Please open the check-in again.",
+            "min_value": "This page is out of date. Please open the check-in again.",
+        },
+    )
     mood = forms.TypedChoiceField(
         label="Mood today",
         choices=[(i, str(i)) for i in range(11)],
@@ -266,7 +288,7 @@ class TreatmentSessionForm(forms.Form):
         )
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(HiddenErrorsMixin, forms.Form):
     """One required 0-3 answer per item, and the form's own submission key. Any "total" in the
     post is ignored: the server scores."""
 
