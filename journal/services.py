@@ -101,19 +101,25 @@ def integration_session_for(*, patient, day: dt.date) -> Session | None:
     )
 
 
+def _find_tag(*, patient, name: str) -> Activity | None:
+    """A built-in or own tag with this name, whatever its case; a built-in wins."""
+    name = " ".join(name.split())
+    return (
+        Activity.objects.filter(Q(owner__isnull=True) | Q(owner=patient))
+        .annotate(lname=Lower("name"))
+        .filter(lname=name.lower())
+        .order_by("owner")
+        .first()
+    )
+
+
 def _own_tag(*, patient, name: str) -> Activity:
     name = " ".join(name.split())
     if not name:
         raise ValidationError("A tag needs a name.", code="tag_empty")
     if len(name) > 40:
         raise ValidationError("Please keep a tag to 40 characters or fewer.", code="tag_long")
-    existing = (
-        Activity.objects.filter(Q(owner__isnull=True) | Q(owner=patient))
-        .annotate(lname=Lower("name"))
-        .filter(lname=name.lower())
-        .order_by("owner")  # a built-in wins over an own tag of the same name
-        .first()
-    )
+    existing = _find_tag(patient=patient, name=name)
     if existing is not None:
         return existing
     if Activity.objects.filter(owner=patient).count() >= OWN_TAG_LIMIT:
@@ -141,7 +147,6 @@ def _same_content(checkin: CheckIn, values: dict, activity_ids: set[int]) -> boo
     )
 
 
-@transaction.atomic
 def checkin_save(
     *, patient, day: dt.date, data: CheckInData, expected_version: int | None = None
 ) -> CheckIn:
@@ -151,52 +156,68 @@ def checkin_save(
     check, for scripts). If the day was saved elsewhere since, `StaleCheckIn` is raised with the
     current row instead of overwriting it, unless the post carries exactly what is saved already
     (a double submit), which returns the row unchanged. "Yes" to the self-harm question records an
-    urgent signal keyed on the day, so saving the day again does not add another.
+    urgent signal keyed on the day, so saving the day again does not add another; that answer is
+    kept even from a stale tab (it is never lost), the rest of a stale form is not applied.
     """
+    with transaction.atomic():
+        checkin, stale = _checkin_write(
+            patient=patient, day=day, data=data, expected_version=expected_version
+        )
+    if stale:
+        raise StaleCheckIn(checkin)
+    return checkin
+
+
+def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tuple[CheckIn, bool]:
     checkin_day_check(patient=patient, day=day)
     activities = list(data.activities)
-    foreign = [a for a in activities if a.owner_id not in (None, patient.pk)]
-    if foreign:
+    if any(a.owner_id not in (None, patient.pk) for a in activities):
         raise ValidationError("One of the tags isn't available. Please choose from the list.")
-    if data.new_tag.strip():
-        activities.append(_own_tag(patient=patient, name=data.new_tag))
     if integration_session_for(patient=patient, day=day) is None:
         # Outside the window the prompts aren't shown; never keep a stray value posted anyway.
         data.integration_shifted = ""
         data.integration_carry_forward = ""
     values = data.as_fields()
     activity_ids = {a.pk for a in activities}
+    if data.new_tag.strip():
+        known = _find_tag(patient=patient, name=data.new_tag)
+        activity_ids.add(known.pk if known else -1)  # -1: a tag still to be made, so "changed"
 
     checkin = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    created = False
     if checkin is None:
         try:
             with transaction.atomic():
                 checkin = CheckIn.objects.create(patient=patient, day=day, **values)
+                created = True
         except IntegrityError:
             # Another request created the day between our read and our insert (a double submit
-            # or a second tab): continue as an edit of that row, with the same stale check.
+            # or a second tab): go on as an edit of that row, with the same stale check.
             checkin = CheckIn.objects.select_for_update().get(patient=patient, day=day)
-            if _same_content(checkin, values, activity_ids):
-                return checkin
-            if expected_version is not None:
-                raise StaleCheckIn(checkin) from None
-            checkin = _update(checkin, values)
-    else:
+    if not created:
         if _same_content(checkin, values, activity_ids):
-            return checkin
+            return checkin, False
         if expected_version is not None and expected_version != checkin.version:
-            raise StaleCheckIn(checkin)
+            if data.self_harm_thoughts:
+                if not checkin.self_harm_thoughts:
+                    checkin.self_harm_thoughts = True
+                    checkin.version += 1
+                    checkin.save(update_fields=["self_harm_thoughts", "version", "updated_at"])
+                _urgent_checkin(patient=patient, day=day)
+            return checkin, True
         checkin = _update(checkin, values)
+    if data.new_tag.strip():
+        activities.append(_own_tag(patient=patient, name=data.new_tag))
     checkin.activities.set(activities)
-
     if data.self_harm_thoughts:
-        urgent_signal_record(
-            patient=patient,
-            kind=Signal.Kind.URGENT_CHECKIN,
-            dedupe_key=day.isoformat(),
-            started_on=day,
-        )
-    return checkin
+        _urgent_checkin(patient=patient, day=day)
+    return checkin, False
+
+
+def _urgent_checkin(*, patient, day: dt.date) -> None:
+    urgent_signal_record(
+        patient=patient, kind=Signal.Kind.URGENT_CHECKIN, dedupe_key=day.isoformat(), started_on=day
+    )
 
 
 def _update(checkin: CheckIn, values: dict) -> CheckIn:

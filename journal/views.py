@@ -123,6 +123,17 @@ def _checkin(request, day: dt.date, *, is_today: bool):
                     expected_version=form.cleaned_data["version"],
                 )
             except StaleCheckIn as conflict:
+                if conflict.current.self_harm_thoughts and form.cleaned_data["self_harm_thoughts"]:
+                    # Safety first: the "yes" was kept even from a stale tab; show help now.
+                    return render(
+                        request,
+                        "journal/safety_flow.html",
+                        {
+                            **safety_context(patient).as_template(),
+                            "source": "checkin",
+                            "stale": True,
+                        },
+                    )
                 stale = True
                 existing = selectors.checkin_for_day(patient=patient, day=day)
                 form = CheckInForm(

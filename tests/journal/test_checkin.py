@@ -372,3 +372,22 @@ def test_a_tampered_version_field_gets_a_clear_error(post_checkin):
     assert response.status_code == 200
     assert "This page is out of date" in response.content.decode()
     assert not CheckIn.objects.exists()
+
+
+def test_a_yes_from_a_stale_tab_is_never_lost(post_checkin, patient):
+    post_checkin(mood="5", note="from my phone")
+    response = post_checkin(mood="1", note="stale tab", self_harm_thoughts="yes", version="0")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "988" in body
+    assert "the rest of that form wasn" in body
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.mood, checkin.note, checkin.self_harm_thoughts) == (5, "from my phone", True)
+    assert Signal.objects.filter(patient=patient, kind="urgent_checkin").count() == 1
+
+
+def test_a_refused_check_in_creates_no_tag(post_checkin, patient):
+    post_checkin(mood="5")
+    post_checkin(mood="6", new_tag="Pottery", version="0")  # stale: nothing applied
+    assert not Activity.objects.filter(owner=patient).exists()
