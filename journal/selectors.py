@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 
-from .models import Activity, CheckIn, Instrument, QuestionnaireResponse
+from .models import Activity, CheckIn, QuestionnaireResponse
 from .questionnaires import SPECS, Spec
 
 HISTORY_PAGE_SIZE = 30
@@ -19,7 +19,7 @@ STREAK_LOOKBACK = 366
 def activities_for(patient):
     """Built-in tags first, then the patient's own, never anyone else's."""
     return Activity.objects.filter(Q(owner__isnull=True) | Q(owner=patient)).order_by(
-        "owner_id", "position", "name"
+        F("owner_id").asc(nulls_first=True), "position", "name"
     )
 
 
@@ -120,7 +120,3 @@ def year_in_pixels(*, patient, year: int, today: dt.date) -> list[PixelMonth]:
             PixelMonth(name=calendar.month_abbr[month], days=days, padding=list(range(31 - length)))
         )
     return months
-
-
-def instruments() -> list[str]:
-    return list(Instrument.values)

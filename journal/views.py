@@ -180,7 +180,10 @@ def _saved_message(day: dt.date, is_today: bool) -> str:
 @patient_required
 def history(request):
     page = selectors.history_page(patient=request.user, page_number=request.GET.get("page"))
-    return render(request, "journal/history.html", {"page": page})
+    oldest_editable = request.user.today() - dt.timedelta(days=BACKFILL_DAYS)
+    return render(
+        request, "journal/history.html", {"page": page, "oldest_editable": oldest_editable}
+    )
 
 
 @patient_required

@@ -391,3 +391,9 @@ def test_a_refused_check_in_creates_no_tag(post_checkin, patient):
     post_checkin(mood="5")
     post_checkin(mood="6", new_tag="Pottery", version="0")  # stale: nothing applied
     assert not Activity.objects.filter(owner=patient).exists()
+
+
+def test_built_in_tags_come_before_the_patients_own(patient_client, patient):
+    Activity.objects.create(owner=patient, name="Aardvark watching")
+    body = patient_client.get(reverse("checkin")).content.decode()
+    assert body.index("Movement") < body.index("Aardvark watching")

@@ -104,3 +104,11 @@ def test_visitors_still_get_the_welcome_page(client):
     body = client.get(reverse("home")).content.decode()
     assert "Create your journal" in body
     assert CheckIn.objects.count() == 0
+
+
+def test_days_too_old_to_change_are_listed_without_an_edit_link(patient_client, patient):
+    old = patient.today() - dt.timedelta(days=400)
+    CheckInFactory(patient=patient, day=old, mood=4)
+    body = patient_client.get(reverse("history")).content.decode()
+    assert "Mood 4 out of 10" in body
+    assert reverse("checkin_day", args=[old]) not in body
