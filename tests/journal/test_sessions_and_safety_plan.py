@@ -38,6 +38,7 @@ def test_a_patient_adds_a_session_in_their_own_time_zone(client):
     assert session.intention == "Meet the heaviness with curiosity"
     listing = client.get(reverse("sessions")).content.decode()
     assert "IV infusion" in listing and "Meet the heaviness" in listing
+    assert "09:30" in listing  # shown in the patient's zone, not UTC
 
 
 def test_a_patient_edits_a_session_and_adds_insights(patient_client, patient):
