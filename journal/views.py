@@ -88,9 +88,10 @@ def checkin_today(request):
 
 @patient_required
 def checkin_day(request, day: dt.date):
-    if day == request.user.today():
+    is_today = day == request.user.today()
+    if is_today and request.method == "GET":
         return redirect("checkin")
-    return _checkin(request, day, is_today=False)
+    return _checkin(request, day, is_today=is_today)
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,7 +164,8 @@ def _checkin(request, day: dt.date, *, is_today: bool):
             "existing": existing,
             "stale": stale,
             "session": session,
-            "action": reverse("checkin") if is_today else reverse("checkin_day", args=[day]),
+            # The day is in the action, so a form opened before midnight saves to that day.
+            "action": reverse("checkin_day", args=[day]),
         },
     )
 

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.models import CheckIn, QuestionnaireResponse, Signal
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, builtin_activities
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +16,7 @@ def log_in(page, live_server, email):
 
 
 def test_a_patient_checks_in_then_a_phq9_with_item9_shows_crisis_help(page, live_server):
+    builtin_activities()
     patient = UserFactory(email="browser.journal@example.test", display_name="Robin")
     log_in(page, live_server, patient.email)
 

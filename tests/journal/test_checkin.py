@@ -337,7 +337,8 @@ def test_the_database_refuses_out_of_range_values_and_a_second_row_for_a_day(pat
     assert CheckIn.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: put back the built-in tags the end-of-test flush would remove.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submits_at_the_same_moment_make_one_row():
     require_postgres()
     patient = UserFactory()
@@ -397,3 +398,15 @@ def test_built_in_tags_come_before_the_patients_own(patient_client, patient):
     Activity.objects.create(owner=patient, name="Aardvark watching")
     body = patient_client.get(reverse("checkin")).content.decode()
     assert body.index("Movement") < body.index("Aardvark watching")
+
+
+def test_the_form_posts_to_its_own_day_so_midnight_does_not_move_it(patient_client, patient):
+    today = patient.today()
+    body = patient_client.get(reverse("checkin")).content.decode()
+    assert f'action="{reverse("checkin_day", args=[today])}"' in body
+
+    response = patient_client.post(reverse("checkin_day", args=[today]), checkin_post(mood="6"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert CheckIn.objects.get(patient=patient).day == today
