@@ -126,30 +126,15 @@ def _checkin(request, day: dt.date, *, is_today: bool):
             except StaleCheckIn as conflict:
                 if conflict.current.self_harm_thoughts and form.cleaned_data["self_harm_thoughts"]:
                     # Safety first: the "yes" was kept even from a stale tab; show help now.
-                    return render(
-                        request,
-                        "journal/safety_flow.html",
-                        {
-                            **safety_context(patient).as_template(),
-                            "source": "checkin",
-                            "stale": True,
-                        },
-                    )
+                    return _safety_flow(request, source="checkin", stale=True)
                 stale = True
                 existing = selectors.checkin_for_day(patient=patient, day=day)
-                form = CheckInForm(
-                    initial=CheckInForm.initial_from(conflict.current), **form_kwargs
-                )
+                form = CheckInForm(initial=CheckInForm.initial_from(existing), **form_kwargs)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 if checkin.self_harm_thoughts:
-                    # The safety flow, in this very response: no redirect to wait for.
-                    return render(
-                        request,
-                        "journal/safety_flow.html",
-                        {**safety_context(patient).as_template(), "source": "checkin"},
-                    )
+                    return _safety_flow(request, source="checkin")
                 messages.success(request, _saved_message(day, is_today))
                 return redirect("home" if is_today else "history")
     else:
@@ -167,6 +152,15 @@ def _checkin(request, day: dt.date, *, is_today: bool):
             # The day is in the action, so a form opened before midnight saves to that day.
             "action": reverse("checkin_day", args=[day]),
         },
+    )
+
+
+def _safety_flow(request, *, source: str, stale: bool = False):
+    """The safety flow, in this very response (no redirect to wait for): crisis lines, the care
+    teams the patient shares with and their notes, and the patient's safety plan."""
+    context = safety_context(request.user).as_template()
+    return render(
+        request, "journal/safety_flow.html", {**context, "source": source, "stale": stale}
     )
 
 
@@ -295,15 +289,7 @@ def questionnaire_fill(request, instrument: str):
                 form.add_error(None, error)
             else:
                 if result.needs_safety_flow:
-                    return render(
-                        request,
-                        "journal/safety_flow.html",
-                        {
-                            **safety_context(patient).as_template(),
-                            "source": "questionnaire",
-                            "response": result.response,
-                        },
-                    )
+                    return _safety_flow(request, source="questionnaire")
                 messages.success(
                     request,
                     f"Thank you. Your {spec.title} score is {result.response.total} "
