@@ -1,8 +1,36 @@
-from django.urls import path
+import datetime as dt
+
+from django.urls import path, register_converter
 
 from . import views
+
+
+class IsoDateConverter:
+    """A calendar date in the path (YYYY-MM-DD). Not health data: it names the day to edit."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> dt.date:
+        return dt.date.fromisoformat(value)  # ValueError on 2026-02-30: no match, so a 404
+
+    def to_url(self, value) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+register_converter(IsoDateConverter, "isodate")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.need_help_now, name="need_help_now"),
+    path("checkin/", views.checkin_today, name="checkin"),
+    path("checkin/<isodate:day>/", views.checkin_day, name="checkin_day"),
+    path("history/", views.history, name="history"),
+    path("history/calendar/", views.history_calendar, name="history_calendar"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/new/", views.session_add, name="session_add"),
+    path("sessions/<int:pk>/", views.session_edit, name="session_edit"),
+    path("questionnaires/", views.questionnaires, name="questionnaires"),
+    path("questionnaires/<slug:instrument>/", views.questionnaire_fill, name="questionnaire_fill"),
+    path("safety-plan/", views.safety_plan, name="safety_plan"),
+    path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
 ]

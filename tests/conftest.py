@@ -15,6 +15,20 @@ from tests.factories import CareUserFactory, UserFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests end with a flush that also deletes rows data migrations made (the
+    built-in activity tags), which would make later tests depend on test order. Serialized
+    rollback restores them after each such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(pytest.mark.django_db(**marker.kwargs, serialized_rollback=True))
+
+
 def _clear_our_cache_keys() -> None:
     """Rate limits live in the cache; each test starts with none. Only our keys are touched, so
     a Redis shared with the Celery broker keeps its queues."""
@@ -124,7 +138,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_process(django_db_serialized_rollback, transactional_db, tmp_path):
     """Start a real worker on the configured broker (Redis in CI, the file broker locally).
 
     Tests using it need committed data, hence `transactional_db`.

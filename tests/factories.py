@@ -131,3 +131,19 @@ def daily_history(patient, *, days: int, end: dt.date | None = None, mood=lambda
             CheckIn(patient=patient, day=start + dt.timedelta(days=i), mood=mood(i), **values)
         )
     return CheckIn.objects.bulk_create(rows, batch_size=1000)
+
+
+def builtin_activities():
+    """The built-in tags of migration 0002, created again if a transactional test flushed them.
+
+    Tests with `transaction=True` (browser, worker) end with a flush that also removes data added
+    by migrations; a browser test that ticks "Time outdoors" calls this first.
+    """
+    import importlib
+
+    from journal.models import Activity
+
+    names = importlib.import_module("journal.migrations.0002_builtin_activities").BUILTIN_ACTIVITIES
+    for position, name in enumerate(names):
+        Activity.objects.get_or_create(owner=None, name=name, defaults={"position": position})
+    return list(Activity.objects.filter(owner=None))

@@ -51,6 +51,9 @@ class Entry:
 
 
 MATRIX: dict[str, Entry] = {
+    "session_edit": Entry(
+        kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
     "careteam:patient": Entry(
         kwargs=lambda w: {"patient_id": w.patient.pk}, allowed={CLINICIAN, OUT_OF_SCOPE}
     ),
@@ -85,6 +88,10 @@ MATRIX: dict[str, Entry] = {
 
 # URLs that take a path parameter but show no patient's data, and why.
 NOT_PATIENT_DATA = {
+    # The parameter is a date or an instrument name, not an id: the page always shows the
+    # signed-in patient's own data (pinned by test_own_day_pages_never_show_another_patient).
+    "checkin_day": "a date; always the signed-in patient's own day",
+    "questionnaire_fill": "an instrument name (phq9/gad7); always the signed-in patient's own",
     "careteam:invitation": "a random one-time token; shows a team name (test_invitations.py)",
     "careteam:patient_invitation": "a random one-time token; shows a team name",
     "careteam:patient_invitation_accept": "a random one-time token; POST creates a share",
@@ -210,3 +217,18 @@ def test_allowed_looks_are_logged_as_allowed(client, world, persona):
     assert world.patient.display_name in response.content.decode()
     event = AccessEvent.objects.get(viewer=person, patient=world.patient)
     assert (event.allowed, event.what, event.viewer_role) == (True, "trends", "care")
+
+
+@pytest.mark.parametrize("persona", [OTHER_PATIENT, CLINICIAN, UNSHARED])
+def test_own_day_pages_never_show_another_patient(client, world, persona):
+    CheckIn.objects.filter(pk=world.checkin.pk).update(note=f"{NOTE_MARKER} for the day")
+    client.force_login(getattr(world, persona))
+
+    day = client.get(reverse("checkin_day", kwargs={"day": world.checkin.day.isoformat()}))
+    phq9 = client.get(reverse("questionnaire_fill", kwargs={"instrument": "phq9"}))
+
+    for response in (day, phq9):
+        assert NOTE_MARKER not in response.content.decode()
+        assert world.patient.email not in response.content.decode()
+    if persona == CLINICIAN:  # care-team accounts have no journal of their own
+        assert day.status_code == 404

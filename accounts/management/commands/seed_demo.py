@@ -9,6 +9,7 @@ from accounts.demo import (
 )
 from accounts.models import User
 from careteam.demo import seed_care_team
+from journal.demo import seed_journal_history
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             display_name="Dr. Rivera",
             time_zone="America/New_York",
         )
-        self.seed_journal(patient)
+        seed_journal_history(patient)
         seed_care_team(patient, clinician)
         self.stdout.write(
             self.style.SUCCESS(
@@ -40,6 +41,3 @@ class Command(BaseCommand):
                 f"  clinician: {DEMO_CLINICIAN_EMAIL}\n"
             )
         )
-
-    def seed_journal(self, patient: User) -> None:
-        """Journal history for the demo patient (the journal app fills this in)."""

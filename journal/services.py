@@ -1,0 +1,352 @@
+"""Writes to the journal. Views, the demo seeder and any future import call these, so each rule
+(which days may be logged, stale tabs, double submits, the safety flow) is written once."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .models import SCALE_FIELDS, Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
+from .models import TreatmentSession as Session
+from .questionnaires import score
+from .safety import urgent_signal_record
+
+# How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
+# letting a typo in a URL rewrite someone's distant history.
+BACKFILL_DAYS = 365
+# A patient may keep this many tags of their own; more is almost always a mistake or a script.
+OWN_TAG_LIMIT = 60
+INTEGRATION_WINDOW_DAYS = 3
+
+CHECKIN_VALUE_FIELDS = (
+    "mood",
+    *SCALE_FIELDS,
+    "sleep_hours",
+    "sleep_quality",
+    "appetite",
+    "self_harm_thoughts",
+    "note",
+    "integration_shifted",
+    "integration_carry_forward",
+)
+
+
+class StaleCheckIn(Exception):
+    """The day was saved from somewhere else after this form was opened."""
+
+    def __init__(self, current: CheckIn):
+        super().__init__("stale check-in form")
+        self.current = current
+
+
+@dataclass
+class CheckInData:
+    mood: int
+    energy: int | None = None
+    interest: int | None = None
+    anxiety: int | None = None
+    irritability: int | None = None
+    self_worth: int | None = None
+    connection: int | None = None
+    sleep_hours: Decimal | None = None
+    sleep_quality: int | None = None
+    appetite: str = ""
+    self_harm_thoughts: bool | None = None
+    note: str = ""
+    integration_shifted: str = ""
+    integration_carry_forward: str = ""
+    activities: list[Activity] = field(default_factory=list)
+    new_tag: str = ""
+
+    def as_fields(self) -> dict:
+        return {name: getattr(self, name) for name in CHECKIN_VALUE_FIELDS}
+
+
+def checkin_day_check(*, patient, day: dt.date) -> None:
+    """Refuse a day that hasn't happened yet in the patient's zone, or one too far back."""
+    today = patient.today()
+    if day > today:
+        raise ValidationError(
+            "That day hasn't happened yet where you are, so it can't be logged. "
+            "You can check in for today or an earlier day.",
+            code="future",
+        )
+    if day < today - dt.timedelta(days=BACKFILL_DAYS):
+        raise ValidationError(
+            f"Days more than {BACKFILL_DAYS} days ago can't be added or changed. "
+            "Please choose a more recent day.",
+            code="too_old",
+        )
+
+
+def integration_session_for(*, patient, day: dt.date) -> Session | None:
+    """The treatment session whose integration window holds `day` (session day +1 to +3), if any.
+
+    The days right after a session are when change is most open to reflection, so the check-in
+    asks what shifted and what to carry forward then.
+    """
+    return (
+        Session.objects.for_patient(patient)
+        .filter(
+            day__range=(day - dt.timedelta(days=INTEGRATION_WINDOW_DAYS), day - dt.timedelta(1))
+        )
+        .order_by("-day", "-started_at")
+        .first()
+    )
+
+
+def _find_tag(*, patient, name: str) -> Activity | None:
+    """A built-in or own tag with this name, whatever its case; a built-in wins."""
+    name = " ".join(name.split())
+    return (
+        Activity.objects.filter(Q(owner__isnull=True) | Q(owner=patient))
+        .annotate(lname=Lower("name"))
+        .filter(lname=name.lower())
+        .order_by("owner")
+        .first()
+    )
+
+
+def _own_tag(*, patient, name: str) -> Activity:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A tag needs a name.", code="tag_empty")
+    if len(name) > 40:
+        raise ValidationError("Please keep a tag to 40 characters or fewer.", code="tag_long")
+    existing = _find_tag(patient=patient, name=name)
+    if existing is not None:
+        return existing
+    if Activity.objects.filter(owner=patient).count() >= OWN_TAG_LIMIT:
+        raise ValidationError(
+            f"You already have {OWN_TAG_LIMIT} tags of your own. Please reuse one of them.",
+            code="tag_limit",
+        )
+    try:
+        with transaction.atomic():
+            return Activity.objects.create(owner=patient, name=name)
+    except IntegrityError:
+        return Activity.objects.get(owner=patient, name=name)
+
+
+@transaction.atomic
+def activity_create(*, patient, name: str) -> Activity:
+    """A tag of the patient's own (or the built-in / own tag that already has this name)."""
+    return _own_tag(patient=patient, name=name)
+
+
+def _same_content(checkin: CheckIn, values: dict, activity_ids: set[int]) -> bool:
+    current_ids = set(checkin.activities.values_list("pk", flat=True))
+    return current_ids == activity_ids and all(
+        getattr(checkin, name) == value for name, value in values.items()
+    )
+
+
+def checkin_save(
+    *, patient, day: dt.date, data: CheckInData, expected_version: int | None = None
+) -> CheckIn:
+    """Create or edit the patient's check-in for their local `day`, in one transaction.
+
+    `expected_version` is the version the form was rendered from (0 for a new day; None skips the
+    check, for scripts). If the day was saved elsewhere since, `StaleCheckIn` is raised with the
+    current row instead of overwriting it, unless the post carries exactly what is saved already
+    (a double submit), which returns the row unchanged. "Yes" to the self-harm question records an
+    urgent signal keyed on the day, so saving the day again does not add another; that answer is
+    kept even from a stale tab (it is never lost), the rest of a stale form is not applied.
+    """
+    with transaction.atomic():
+        checkin, stale = _checkin_write(
+            patient=patient, day=day, data=data, expected_version=expected_version
+        )
+    if stale:
+        raise StaleCheckIn(checkin)
+    return checkin
+
+
+def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tuple[CheckIn, bool]:
+    checkin_day_check(patient=patient, day=day)
+    activities = list(data.activities)
+    if any(a.owner_id not in (None, patient.pk) for a in activities):
+        raise ValidationError("One of the tags isn't available. Please choose from the list.")
+    if integration_session_for(patient=patient, day=day) is None:
+        # Outside the window the prompts aren't shown; never keep a stray value posted anyway.
+        data.integration_shifted = ""
+        data.integration_carry_forward = ""
+    values = data.as_fields()
+    activity_ids = {a.pk for a in activities}
+    if data.new_tag.strip():
+        known = _find_tag(patient=patient, name=data.new_tag)
+        activity_ids.add(known.pk if known else -1)  # -1: a tag still to be made, so "changed"
+
+    checkin = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    created = False
+    if checkin is None:
+        try:
+            with transaction.atomic():
+                checkin = CheckIn.objects.create(patient=patient, day=day, **values)
+                created = True
+        except IntegrityError:
+            # Another request created the day between our read and our insert (a double submit
+            # or a second tab): go on as an edit of that row, with the same stale check.
+            checkin = CheckIn.objects.select_for_update().get(patient=patient, day=day)
+    if not created:
+        if _same_content(checkin, values, activity_ids):
+            return checkin, False
+        if expected_version is not None and expected_version != checkin.version:
+            if data.self_harm_thoughts:
+                if not checkin.self_harm_thoughts:
+                    checkin.self_harm_thoughts = True
+                    checkin.version += 1
+                    checkin.save(update_fields=["self_harm_thoughts", "version", "updated_at"])
+                _urgent_checkin(patient=patient, day=day)
+            return checkin, True
+        checkin = _update(checkin, values)
+    if data.new_tag.strip():
+        activities.append(_own_tag(patient=patient, name=data.new_tag))
+    checkin.activities.set(activities)
+    if data.self_harm_thoughts:
+        _urgent_checkin(patient=patient, day=day)
+    return checkin, False
+
+
+def _urgent_checkin(*, patient, day: dt.date) -> None:
+    urgent_signal_record(
+        patient=patient, kind=Signal.Kind.URGENT_CHECKIN, dedupe_key=day.isoformat(), started_on=day
+    )
+
+
+def _update(checkin: CheckIn, values: dict) -> CheckIn:
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    checkin.version += 1
+    checkin.save()
+    return checkin
+
+
+# --- Treatment sessions ---
+
+SESSION_PAST_DAYS = 10 * 366
+SESSION_FUTURE_DAYS = 366
+
+
+@dataclass
+class SessionData:
+    day: dt.date
+    time: dt.time
+    kind: str
+    dose: str = ""
+    provider: str = ""
+    intention: str = ""
+    insights: str = ""
+
+
+@transaction.atomic
+def treatment_session_save(
+    *, patient, data: SessionData, session: Session | None = None
+) -> Session:
+    """Add a session (or edit `session`, which must be the patient's). The date and time are the
+    patient's local ones; `started_at` is stored in UTC and `day` is the local date."""
+    if session is not None and session.patient_id != patient.pk:
+        raise ValidationError("That session isn't yours.")
+    today = patient.today()
+    if data.day > today + dt.timedelta(days=SESSION_FUTURE_DAYS):
+        raise ValidationError("Please choose a date within the next year.", code="future")
+    if data.day < today - dt.timedelta(days=SESSION_PAST_DAYS):
+        raise ValidationError("Please choose a date within the last ten years.", code="too_old")
+    started_at = dt.datetime.combine(data.day, data.time, tzinfo=patient.zoneinfo)
+    session = session or Session(patient=patient)
+    session.started_at = started_at.astimezone(dt.UTC)
+    session.day = data.day
+    session.kind = data.kind
+    session.dose = data.dose
+    session.provider = data.provider
+    session.intention = data.intention
+    session.insights = data.insights
+    session.full_clean(exclude=["patient"])
+    session.save()
+    return session
+
+
+# --- Questionnaires ---
+
+
+@dataclass
+class QuestionnaireResult:
+    response: QuestionnaireResponse
+    created: bool
+
+    @property
+    def needs_safety_flow(self) -> bool:
+        return bool(self.response.item9)
+
+
+@transaction.atomic
+def questionnaire_submit(
+    *, patient, instrument: str, answers: list[int], submission_key: uuid.UUID
+) -> QuestionnaireResult:
+    """Score on the server and store a PHQ-9 or GAD-7 once per rendered form.
+
+    A second post of the same form (double submit, back button) returns the first row. PHQ-9 item
+    9 above 0 records an urgent signal keyed on the response id.
+    """
+    try:
+        result = score(instrument, answers)
+    except ValueError as exc:
+        raise ValidationError("Please answer every question with one of the choices.") from exc
+    existing = QuestionnaireResponse.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        if existing.patient_id != patient.pk or existing.instrument != instrument:
+            raise ValidationError("This form has expired. Please open the questionnaire again.")
+        return QuestionnaireResult(existing, created=False)
+    try:
+        with transaction.atomic():
+            response = QuestionnaireResponse.objects.create(
+                patient=patient,
+                instrument=instrument,
+                answers=answers,
+                total=result.total,
+                band=result.band,
+                item9=result.item9,
+                day=patient.today(),
+                submitted_at=timezone.now(),
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        response = QuestionnaireResponse.objects.filter(
+            submission_key=submission_key, patient=patient, instrument=instrument
+        ).first()
+        if response is None:
+            raise ValidationError(
+                "This form has expired. Please open the questionnaire again."
+            ) from None
+        return QuestionnaireResult(response, created=False)
+    if response.item9:
+        urgent_signal_record(
+            patient=patient,
+            kind=Signal.Kind.URGENT_ITEM9,
+            dedupe_key=str(response.pk),
+            started_on=response.day,
+        )
+    return QuestionnaireResult(response, created=True)
+
+
+# --- Safety plan ---
+
+
+@transaction.atomic
+def safety_plan_save(*, patient, sections: dict[str, str]) -> SafetyPlan:
+    """Create or update the patient's Stanley-Brown safety plan."""
+    unknown = set(sections) - set(SafetyPlan.SECTIONS)
+    if unknown:
+        raise ValueError("unknown safety plan section")
+    plan, _ = SafetyPlan.objects.select_for_update().get_or_create(patient=patient)
+    for name, value in sections.items():
+        setattr(plan, name, value.strip())
+    plan.full_clean(exclude=["patient"])
+    plan.save()
+    return plan
