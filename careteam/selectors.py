@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from journal.questionnaires import band
 
 from .access import shares_visible_to, what_label
 from .models import AccessEvent, Membership, Share
@@ -23,27 +24,6 @@ ACCESS_LOG_LIMIT = 200
 # Private for now: the journal app owns the canonical band function (journal/questionnaires.py);
 # fold this into it at merge. Bands: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer
 # et al. 2006), as in shared/NOTES.md.
-_BANDS = {
-    "phq9": (
-        (4, "minimal"),
-        (9, "mild"),
-        (14, "moderate"),
-        (19, "moderately severe"),
-        (27, "severe"),
-    ),
-    "gad7": ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe")),
-}
-
-
-def _band(instrument: str, total: int | None) -> str:
-    if total is None:
-        return ""
-    for upper, name in _BANDS[instrument]:
-        if total <= upper:
-            return name
-    raise ValueError(f"{instrument} total out of range")
-
-
 def sparkline_points(moods: list[tuple[dt.date, int]], *, start: dt.date) -> str:
     """SVG polyline points for mood (0-10) by day, x = day since `start`, y = 10 at the top."""
     step = SPARK_WIDTH / (SPARK_DAYS - 1)
@@ -161,9 +141,9 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             if patient.last_checkin:
                 row.days_since_checkin = (patient.today() - patient.last_checkin).days
             row.phq9_total = patient.phq9_latest
-            row.phq9_band = _band("phq9", patient.phq9_latest)
+            row.phq9_band = band("phq9", patient.phq9_latest)
             row.gad7_total = patient.gad7_latest
-            row.gad7_band = _band("gad7", patient.gad7_latest)
+            row.gad7_band = band("gad7", patient.gad7_latest)
             spark = moods.get(patient.pk, [])
             row.spark_points = sparkline_points(spark, start=start)
             row.spark_days = len(spark)
@@ -198,7 +178,7 @@ def patient_trends(*, patient: User) -> PatientTrends:
             "day": q.day,
             "name": q.get_instrument_display(),
             "total": q.total,
-            "band": _band(q.instrument, q.total),
+            "band": q.band,
         }
         for q in QuestionnaireResponse.objects.for_patient(patient)
         .order_by("-submitted_at")

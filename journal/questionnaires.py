@@ -126,6 +126,11 @@ def gad7_band(total: int) -> str:
     return _band(GAD7, total)
 
 
+def band(instrument: str, total: int | None) -> str:
+    """The band of `total` on `instrument` ("phq9" or "gad7"); "" when there is no score."""
+    return "" if total is None else _band(SPECS[instrument], total)
+
+
 def _band(spec: Spec, total: int) -> str:
     if not 0 <= total <= spec.max_total:
         raise ValueError(f"{spec.instrument} total must be 0-{spec.max_total}")

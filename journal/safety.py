@@ -2,7 +2,7 @@
 
 Triggered by a PHQ-9 item 9 answer above 0 or by "yes" to the check-in's self-harm question.
 The patient sees crisis resources, their safety plan and their care team in the same response;
-an urgent `Signal` is recorded for the care-team alert job (another part) to pick up. Nothing
+an urgent `Signal` is recorded and the care teams the patient shares with are alerted. Nothing
 about it is ever put in an email, a log line or a URL.
 """
 
@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from careteam.models import Share
+from careteam.tasks import alert_care_teams_about_signal
+from config.enqueue import enqueue_on_commit
 
 from .crisis import CrisisLine, crisis_lines
 from .models import SafetyPlan, Signal
@@ -46,7 +48,7 @@ def urgent_signal_record(*, patient, kind: str, dedupe_key: str, started_on: dt.
         return existing
     try:
         with transaction.atomic():
-            return Signal.objects.create(
+            signal = Signal.objects.create(
                 patient=patient,
                 kind=kind,
                 dedupe_key=key,
@@ -56,6 +58,10 @@ def urgent_signal_record(*, patient, kind: str, dedupe_key: str, started_on: dt.
             )
     except IntegrityError:
         return Signal.objects.get(patient=patient, kind=kind, dedupe_key=key)
+    # Tell the care team now; the every-minute sweep (careteam.tasks.alert_new_signals) is the
+    # safety net if the broker is down. The email carries no health data, only a link.
+    enqueue_on_commit(alert_care_teams_about_signal, signal_id=signal.pk)
+    return signal
 
 
 @dataclass

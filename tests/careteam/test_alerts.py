@@ -1,7 +1,9 @@
 import datetime as dt
+import re
 import time
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import EmailDelivery
@@ -141,3 +143,26 @@ def test_the_beat_sweep_on_a_real_worker_sends_each_alert_once(worker_with_smtp)
     assert len(inbox.messages) == 2
     assert_no_health_data(inbox.bodies(), patient)
     assert EmailDelivery.objects.filter(kind="care_alert", status="sent").count() == 2
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_positive_item_9_reaches_the_care_team_at_once_without_the_sweep(
+    worker_with_smtp, client
+):
+    """The whole path a patient's worst moment takes: PHQ-9 item 9 > 0 in the browser form ->
+    urgent signal -> alert task enqueued after commit -> real worker -> real SMTP. No beat."""
+    patient = build_care_circle()
+    client.force_login(patient)
+    answers = {f"item_{i}": "0" for i in range(1, 10)} | {"item_9": "1"}
+    form = client.get(reverse("questionnaire_fill", args=["phq9"])).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
+
+    response = client.post(
+        reverse("questionnaire_fill", args=["phq9"]), {**answers, "submission_key": key}
+    )
+
+    assert "988" in response.content.decode()  # the patient sees crisis lines at once
+    inbox = worker_with_smtp.inbox
+    wait_for(lambda: len(inbox.messages) == 2, timeout=60)
+    assert_no_health_data(inbox.bodies(), patient)
