@@ -9,6 +9,7 @@ The README has a table of every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -160,6 +161,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "config.tasks.heartbeat", "schedule": 60.0},
+    # Mondays 12:30 UTC: by then last week has ended in every time zone (UTC-12 included).
+    "weekly-summaries-finished-week": {
+        "task": "journal.tasks.weekly_summaries_refresh_finished_week",
+        "schedule": crontab(minute=30, hour=12, day_of_week="mon"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

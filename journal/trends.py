@@ -1,0 +1,360 @@
+"""Weekly summaries and early-warning signals: the services behind the trends page and its tasks.
+
+Weekly summaries are computed in the database, set-based: one statement per batch of patients
+aggregates their check-ins by local week (Monday start; `CheckIn.day` is already the patient's
+local date) and upserts the rows. No check-in row ever passes through Python. The statement only
+rewrites a row whose values changed, so running it twice, or twice at once, leaves the same rows
+(and the same `computed_at`) as running it once.
+
+Plain SQL rather than the ORM because Django has no INSERT ... SELECT ... ON CONFLICT, and a
+round trip of every weekly row through Python was the slow part (shared/NOTES.md). The two
+vendors differ only in date arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from . import early_warning
+from .models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession, WeeklySummary
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+# Measures averaged per week, besides mood (mean/min/max) and sleep (mean/min/max).
+MEAN_FIELDS = (
+    "energy",
+    "interest",
+    "anxiety",
+    "irritability",
+    "self_worth",
+    "connection",
+    "sleep_quality",
+)
+SUMMARY_COLUMNS = (
+    "days_logged",
+    "mood_mean",
+    "mood_min",
+    "mood_max",
+    *(f"{f}_mean" for f in MEAN_FIELDS),
+    "sleep_hours_mean",
+    "sleep_hours_min",
+    "sleep_hours_max",
+    "phq9_total",
+    "gad7_total",
+    "phq9_response",
+    "phq9_remission",
+)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _vendor_sql() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "week": "date_trunc('week', c.day)::date",
+            "week_end": "({col} + 6)",
+            "float": "({expr})::float8",
+            "distinct": "IS DISTINCT FROM",
+        }
+    # SQLite: 'weekday 0' moves forward to the Sunday (or stays on it); minus six is the Monday.
+    return {
+        "week": "date(c.day, 'weekday 0', '-6 days')",
+        "week_end": "date({col}, '+6 days')",
+        "float": "({expr})",
+        "distinct": "IS NOT",
+    }
+
+
+def _upsert_sql(n_ids: int) -> str:
+    v = _vendor_sql()
+    t_checkin = CheckIn._meta.db_table
+    t_q = QuestionnaireResponse._meta.db_table
+    t_session = TreatmentSession._meta.db_table
+    t_weekly = WeeklySummary._meta.db_table
+    f = v["float"].format
+    week_end = v["week_end"].format(col="a.week_start")
+    ids = ", ".join(["%s"] * n_ids)
+    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
+
+    def latest(instrument: str) -> str:
+        return (
+            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "
+            f"AND q.instrument = '{instrument}' AND q.day <= {week_end} "
+            "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
+        )
+
+    def first_phq9(col: str, since: str | None) -> str:
+        after = f"AND q.day >= {since} " if since else ""
+        return (
+            f"(SELECT q.{col} FROM {t_q} q WHERE q.patient_id = p.patient_id "
+            f"AND q.instrument = 'phq9' {after}ORDER BY q.day, q.submitted_at LIMIT 1)"
+        )
+
+    columns = ", ".join(SUMMARY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
+    changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
+    # noqa below: every interpolated piece is a constant of this module or a table name; values
+    # travel as parameters.
+    return f"""
+INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
+WITH agg AS (
+  SELECT c.patient_id AS patient_id, {v["week"]} AS week_start, COUNT(*) AS days_logged,
+         {f(expr="AVG(c.mood)")} AS mood_mean, MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max,
+         {means},
+         {f(expr="AVG(c.sleep_hours)")} AS sleep_hours_mean,
+         {f(expr="MIN(c.sleep_hours)")} AS sleep_hours_min,
+         {f(expr="MAX(c.sleep_hours)")} AS sleep_hours_max
+  FROM {t_checkin} c
+  WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
+  GROUP BY c.patient_id, {v["week"]}
+),
+firsts AS (
+  SELECT p.patient_id,
+         (SELECT MIN(s.day) FROM {t_session} s WHERE s.patient_id = p.patient_id) AS first_session
+  FROM (SELECT DISTINCT patient_id FROM agg) p
+),
+base AS (
+  SELECT p.patient_id, p.first_session,
+         {first_phq9("total", None)} AS b0_total, {first_phq9("day", None)} AS b0_day,
+         {first_phq9("total", "p.first_session")} AS b1_total,
+         {first_phq9("day", "p.first_session")} AS b1_day
+  FROM firsts p
+),
+scored AS (
+  SELECT a.*, {latest("phq9")} AS phq9_total, {latest("gad7")} AS gad7_total,
+         CASE WHEN b.first_session IS NOT NULL AND b.first_session <= {week_end}
+              THEN CASE WHEN b.b1_day <= {week_end} THEN b.b1_total END
+              ELSE CASE WHEN b.b0_day <= {week_end} THEN b.b0_total END
+         END AS phq9_baseline
+  FROM agg a LEFT JOIN base b ON b.patient_id = a.patient_id
+)
+SELECT s.patient_id, s.week_start, s.days_logged, s.mood_mean, s.mood_min, s.mood_max,
+       {", ".join(f"s.{m}_mean" for m in MEAN_FIELDS)},
+       s.sleep_hours_mean, s.sleep_hours_min, s.sleep_hours_max, s.phq9_total, s.gad7_total,
+       CASE WHEN s.phq9_baseline > 0 AND s.phq9_total IS NOT NULL
+                 AND s.phq9_total * 2 <= s.phq9_baseline THEN TRUE ELSE FALSE END,
+       CASE WHEN s.phq9_total IS NOT NULL AND s.phq9_total < 5 THEN TRUE ELSE FALSE END,
+       %s
+FROM scored s WHERE TRUE
+ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates}
+WHERE {changed}
+"""  # noqa: S608
+
+
+def _delete_empty_weeks_sql(n_ids: int) -> str:
+    v = _vendor_sql()
+    ids = ", ".join(["%s"] * n_ids)
+    week_end = v["week_end"].format(col="w.week_start")
+    return f"""
+DELETE FROM {WeeklySummary._meta.db_table} AS w
+WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %s AND %s
+  AND NOT EXISTS (SELECT 1 FROM {CheckIn._meta.db_table} c
+                  WHERE c.patient_id = w.patient_id AND c.day BETWEEN w.week_start AND {week_end})
+"""  # noqa: S608
+
+
+def weekly_summaries_upsert(
+    *, patient_ids: Sequence[int], start: dt.date | None = None, end: dt.date | None = None
+) -> int:
+    """Recompute the weeks of `patient_ids` that touch [start, end] (all weeks if None).
+
+    One grouped statement per batch of patients; returns the number of summary rows written.
+    A week with no check-ins left (one was deleted) loses its row.
+    """
+    start = week_start(start) if start else dt.date(1, 1, 1)
+    end = week_start(end) + dt.timedelta(days=6) if end else dt.date(9999, 12, 26)
+    written = 0
+    now = timezone.now()
+    for i in range(0, len(patient_ids), BATCH_SIZE):
+        batch = list(patient_ids[i : i + BATCH_SIZE])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(len(batch)), [*batch, start, end, now])
+            written += max(cursor.rowcount, 0)
+            cursor.execute(_delete_empty_weeks_sql(len(batch)), [*batch, start, end])
+    return written
+
+
+def _patient_ids(*, start: dt.date | None = None, end: dt.date | None = None) -> Iterator[int]:
+    """Ids of patients with check-ins in [start, end], in batches' order, read once per batch."""
+    qs = CheckIn.objects.all()
+    if start and end:
+        qs = qs.filter(day__range=(start, end))
+    last = 0
+    while True:
+        ids = list(
+            qs.filter(patient_id__gt=last)
+            .order_by("patient_id")
+            .values_list("patient_id", flat=True)
+            .distinct()[:BATCH_SIZE]
+        )
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]
+
+
+def weekly_summary_refresh(*, patient_id: int, day: dt.date) -> int:
+    """Recompute one patient's week (the one holding `day`). Called after each check-in save."""
+    return weekly_summaries_upsert(patient_ids=[patient_id], start=day, end=day)
+
+
+def finished_week(today: dt.date) -> dt.date:
+    """The Monday of the last week that has ended everywhere on Earth by `today` (UTC)."""
+    return week_start(today) - dt.timedelta(days=7)
+
+
+def weekly_summaries_refresh_finished_week(*, today: dt.date | None = None) -> int:
+    """Recompute every patient's just-finished week. Beat runs it on Mondays after 12:00 UTC,
+    when that week has ended in every time zone (UTC-12 included)."""
+    today = today or timezone.now().date()
+    start = finished_week(today)
+    end = start + dt.timedelta(days=6)
+    written = 0
+    batch: list[int] = []
+    for pid in _patient_ids(start=start, end=end):
+        batch.append(pid)
+        if len(batch) == BATCH_SIZE:
+            written += weekly_summaries_upsert(patient_ids=batch, start=start, end=end)
+            batch = []
+    if batch:
+        written += weekly_summaries_upsert(patient_ids=batch, start=start, end=end)
+    return written
+
+
+def weekly_summaries_rebuild(*, patient_ids: Sequence[int] | None = None) -> int:
+    """Recompute every week of every patient (or of `patient_ids`), batch by batch."""
+    ids = list(patient_ids) if patient_ids is not None else list(_patient_ids())
+    return weekly_summaries_upsert(patient_ids=ids)
+
+
+# --- Early-warning signals -------------------------------------------------------------------
+
+SERIES_FIELDS = (
+    "day",
+    "mood",
+    "energy",
+    "interest",
+    "sleep_hours",
+    "connection",
+    "self_worth",
+    "anxiety",
+    "irritability",
+    "appetite",
+)
+
+
+def _series(patient_id: int, today: dt.date) -> list[early_warning.Day]:
+    since = today - dt.timedelta(days=early_warning.WINDOW_DAYS + early_warning.BASELINE_DAYS)
+    rows = CheckIn.objects.filter(patient_id=patient_id, day__range=(since, today)).values_list(
+        *SERIES_FIELDS
+    )
+    days = []
+    for row in rows:
+        values = dict(zip(SERIES_FIELDS, row, strict=True))
+        if values["sleep_hours"] is not None:
+            values["sleep_hours"] = float(values["sleep_hours"])
+        days.append(early_warning.Day(**values))
+    return days
+
+
+def _scores(patient_id: int) -> list[early_warning.Score]:
+    # The rule reads only the last two PHQ-9s.
+    rows = QuestionnaireResponse.objects.filter(
+        patient_id=patient_id, instrument="phq9"
+    ).order_by("-day", "-submitted_at", "-id")[:2]
+    return [
+        early_warning.Score(
+            id=q.id, instrument=q.instrument, total=q.total, day=q.day, submitted_at=q.submitted_at
+        )
+        for q in rows
+    ]
+
+
+@transaction.atomic
+def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[Signal]:
+    """Run the early-warning rule on the patient's series; record what holds, resolve what no
+    longer does. Returns the patient's active signals of the kinds this rule owns.
+
+    Idempotent: a finding is keyed by (patient, kind, dedupe_key), so a second run (or a
+    concurrent one) finds the row instead of adding one. Urgent signals (item 9, self-harm in a
+    check-in) belong to the journal's save path and are never touched here.
+    """
+    User = get_user_model()
+    patient = User.objects.only("time_zone").get(pk=patient_id)
+    today = today or patient.today()
+    findings = early_warning.evaluate(_series(patient_id, today), _scores(patient_id), today)
+    now = timezone.now()
+
+    # Lock this patient's rule-owned signals: two evaluations at once queue here, the second
+    # then sees the first one's rows.
+    existing = {
+        (s.kind, s.dedupe_key): s
+        for s in Signal.objects.select_for_update().filter(
+            patient_id=patient_id, kind__in=early_warning.KINDS
+        )
+    }
+    keep: set[int] = set()
+    for finding in findings:
+        active_same_kind = [
+            s for s in existing.values() if s.kind == finding.kind and s.resolved_at is None
+        ]
+        if finding.kind == early_warning.KIND_SLIDE and active_same_kind:
+            # One slide at a time: the one already open stays open, with today's explanation.
+            signal = active_same_kind[0]
+            if signal.reason != finding.reason:
+                signal.reason = finding.reason
+                signal.save(update_fields=["reason"])
+        elif (signal := existing.get((finding.kind, finding.dedupe_key))) is not None:
+            if signal.resolved_at is not None:  # the same slide came back
+                signal.resolved_at = None
+                signal.reason = finding.reason
+                signal.save(update_fields=["resolved_at", "reason"])
+        else:
+            try:
+                with transaction.atomic():
+                    signal = Signal.objects.create(
+                        patient_id=patient_id,
+                        kind=finding.kind,
+                        dedupe_key=finding.dedupe_key,
+                        started_on=finding.started_on,
+                        detected_at=now,
+                        reason=finding.reason,
+                    )
+            except IntegrityError:  # created meanwhile by a concurrent run
+                signal = Signal.objects.get(
+                    patient_id=patient_id, kind=finding.kind, dedupe_key=finding.dedupe_key
+                )
+            logger.info("signal %s recorded for patient %s", signal.kind, patient_id)
+        keep.add(signal.pk)
+
+    stale = [s.pk for s in existing.values() if s.resolved_at is None and s.pk not in keep]
+    if stale:
+        Signal.objects.filter(pk__in=stale).update(resolved_at=now)
+    return list(
+        Signal.objects.filter(
+            patient_id=patient_id, kind__in=early_warning.KINDS, resolved_at__isnull=True
+        )
+    )
+
+
+def patient_trends_refresh(*, patient_id: int, day: dt.date) -> None:
+    """After a check-in save: the patient's week, then their signals."""
+    weekly_summary_refresh(patient_id=patient_id, day=day)
+    signals_evaluate(patient_id=patient_id)
+
+
+def demo_trends_refresh(*, patient_id: int) -> None:
+    """For seed_demo: every week of the demo patient, then their signals, synchronously."""
+    weekly_summaries_rebuild(patient_ids=[patient_id])
+    signals_evaluate(patient_id=patient_id)
