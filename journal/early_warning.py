@@ -250,7 +250,9 @@ def questionnaire_findings(questionnaires: Sequence[Score]) -> list[Finding]:
     return findings
 
 
-def evaluate(series: Sequence[Day], questionnaires: Sequence[Score], today: dt.date) -> list[Finding]:
+def evaluate(
+    series: Sequence[Day], questionnaires: Sequence[Score], today: dt.date
+) -> list[Finding]:
     """Every early warning that holds for the patient on `today` (their local date)."""
     findings = []
     slide = slide_finding(series, today)

@@ -89,7 +89,7 @@ def _upsert_sql(n_ids: int) -> str:
 
     def latest(instrument: str) -> str:
         return (
-            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "
+            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "  # noqa: S608
             f"AND q.instrument = '{instrument}' AND q.day <= {week_end} "
             "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
         )
@@ -97,14 +97,14 @@ def _upsert_sql(n_ids: int) -> str:
     def first_phq9(col: str, since: str | None) -> str:
         after = f"AND q.day >= {since} " if since else ""
         return (
-            f"(SELECT q.{col} FROM {t_q} q WHERE q.patient_id = p.patient_id "
+            f"(SELECT q.{col} FROM {t_q} q WHERE q.patient_id = p.patient_id "  # noqa: S608
             f"AND q.instrument = 'phq9' {after}ORDER BY q.day, q.submitted_at LIMIT 1)"
         )
 
     columns = ", ".join(SUMMARY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
     changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
-    # noqa below: every interpolated piece is a constant of this module or a table name; values
+    # S608 below: every interpolated piece is a constant of this module or a table name; values
     # travel as parameters.
     return f"""
 INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
@@ -270,9 +270,9 @@ def _series(patient_id: int, today: dt.date) -> list[early_warning.Day]:
 
 def _scores(patient_id: int) -> list[early_warning.Score]:
     # The rule reads only the last two PHQ-9s.
-    rows = QuestionnaireResponse.objects.filter(
-        patient_id=patient_id, instrument="phq9"
-    ).order_by("-day", "-submitted_at", "-id")[:2]
+    rows = QuestionnaireResponse.objects.filter(patient_id=patient_id, instrument="phq9").order_by(
+        "-day", "-submitted_at", "-id"
+    )[:2]
     return [
         early_warning.Score(
             id=q.id, instrument=q.instrument, total=q.total, day=q.day, submitted_at=q.submitted_at

@@ -48,8 +48,12 @@ def test_a_three_week_slide_in_mood_sleep_and_energy_explains_itself():
         sleep_hours=lambda ago: 5.0 if low(ago) else None,
     )
     # Two of the last 14 days were not too bad.
-    series = [d if d.day not in {TODAY - dt.timedelta(days=3), TODAY} else
-              Day(**{**d.__dict__, "mood": 7}) for d in series]
+    series = [
+        d
+        if d.day not in {TODAY - dt.timedelta(days=3), TODAY}
+        else Day(**{**d.__dict__, "mood": 7})
+        for d in series
+    ]
 
     (finding,) = slides(evaluate(series, [], TODAY))
 
@@ -75,7 +79,9 @@ def test_a_slide_with_only_seven_days_logged_is_not_a_signal():
         interest=lambda ago: 2 if ago < 21 else None,
     )
     logged_recently = {TODAY - dt.timedelta(days=a) for a in (0, 2, 4, 6, 8, 10, 12)}
-    series = [d for d in series if d.day < TODAY - dt.timedelta(days=13) or d.day in logged_recently]
+    series = [
+        d for d in series if d.day < TODAY - dt.timedelta(days=13) or d.day in logged_recently
+    ]
     assert evaluate(series, [], TODAY) == []
 
 
@@ -155,7 +161,9 @@ def ordinary_day(day, level, noise):
     return Day(day=day, appetite="usual", **values)
 
 
-noise_maps = st.fixed_dictionaries({f: st.integers(0, 1) for f in ["mood", *LOWER_IS_WORSE, *HIGHER_IS_WORSE]})
+noise_maps = st.fixed_dictionaries(
+    {f: st.integers(0, 1) for f in ["mood", *LOWER_IS_WORSE, *HIGHER_IS_WORSE]}
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,7 +189,11 @@ def test_no_dip_of_one_to_three_days_ever_signals(
             # The worst a day can be, or anything in between, in every area at once.
             worse = {
                 "mood": dip.draw(st.integers(0, level["mood"])),
-                **{f: dip.draw(st.integers(0, level[f])) for f in LOWER_IS_WORSE if f != "sleep_hours"},
+                **{
+                    f: dip.draw(st.integers(0, level[f]))
+                    for f in LOWER_IS_WORSE
+                    if f != "sleep_hours"
+                },
                 "sleep_hours": float(dip.draw(st.integers(0, level["sleep_hours"]))),
                 **{f: dip.draw(st.integers(level[f], 10)) for f in HIGHER_IS_WORSE},
                 "appetite": dip.draw(st.sampled_from(["less", "more"])),

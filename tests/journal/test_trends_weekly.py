@@ -242,12 +242,10 @@ def test_a_rolled_back_save_enqueues_nothing_and_a_committed_one_is_summarised(
             day=(day + dt.timedelta(days=7)).isoformat(),
         )
 
-    summary = wait_for(
-        lambda: WeeklySummary.objects.filter(patient=patient).first(), timeout=60
-    )
+    summary = wait_for(lambda: WeeklySummary.objects.filter(patient=patient).first(), timeout=60)
     assert summary.week_start == dt.date(2026, 3, 9)
     assert summary.mood_mean == 8.0
     # The rolled-back week never got a row: its task was never sent.
-    assert list(WeeklySummary.objects.filter(patient=patient).values_list("week_start", flat=True)) == [
-        dt.date(2026, 3, 9)
-    ]
+    assert list(
+        WeeklySummary.objects.filter(patient=patient).values_list("week_start", flat=True)
+    ) == [dt.date(2026, 3, 9)]
