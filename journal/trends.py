@@ -62,54 +62,71 @@ def week_start(day: dt.date) -> dt.date:
 def _vendor_sql() -> dict[str, str]:
     if connection.vendor == "postgresql":
         return {
-            "week": "date_trunc('week', c.day)::date",
+            "week": "date_trunc('week', {col})::date",
             "week_end": "({col} + 6)",
+            "daynum": "({col} - DATE '2000-01-01')",
             "float": "({expr})::float8",
             "distinct": "IS DISTINCT FROM",
         }
     # SQLite: 'weekday 0' moves forward to the Sunday (or stays on it); minus six is the Monday.
     return {
-        "week": "date(c.day, 'weekday 0', '-6 days')",
+        "week": "date({col}, 'weekday 0', '-6 days')",
         "week_end": "date({col}, '+6 days')",
+        "daynum": "CAST(julianday({col}) - julianday('2000-01-01') AS INTEGER)",
         "float": "({expr})",
         "distinct": "IS NOT",
     }
 
 
 def _upsert_sql(n_ids: int) -> str:
+    """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
+    of each week's end, upsert.
+
+    "The latest PHQ-9 as of Sunday" is found without a lookup per week: each week's last score
+    is encoded as day_number * 100 + total (MAX picks the latest), and a running COUNT over the
+    patient's weeks groups every week with the last week that had a score, whose code MAX() OVER
+    the group then carries forward. The last score before `start` (one index probe per patient)
+    stands in a pseudo-week just before it, so a one-week refresh still sees it.
+    """
     v = _vendor_sql()
     t_checkin = CheckIn._meta.db_table
     t_q = QuestionnaireResponse._meta.db_table
     t_session = TreatmentSession._meta.db_table
     t_weekly = WeeklySummary._meta.db_table
     f = v["float"].format
+    week_c = v["week"].format(col="c.day")
+    week_q = v["week"].format(col="q.day")
+    day_q = v["daynum"].format(col="q.day")
     week_end = v["week_end"].format(col="a.week_start")
+    week_end_num = v["daynum"].format(col="a.week_start") + " + 6"
     ids = ", ".join(["%s"] * n_ids)
-    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
 
-    def latest(instrument: str) -> str:
+    def code_first(instrument: str, condition: str) -> str:
+        # Per patient, not per week: an index probe on (patient, instrument, day).
         return (
-            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "  # noqa: S608
-            f"AND q.instrument = '{instrument}' AND q.day <= {week_end} "
+            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
+            f"AND q.instrument = '{instrument}' {condition} "
+            "ORDER BY q.day, q.submitted_at LIMIT 1)"
+        )
+
+    def code_last(instrument: str) -> str:
+        # The last score before the range: the state a narrow refresh starts from.
+        return (
+            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
+            f"AND q.instrument = '{instrument}' AND q.day < %s "
             "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
         )
 
-    def first_phq9(col: str, since: str | None) -> str:
-        after = f"AND q.day >= {since} " if since else ""
-        return (
-            f"(SELECT q.{col} FROM {t_q} q WHERE q.patient_id = p.patient_id "  # noqa: S608
-            f"AND q.instrument = 'phq9' {after}ORDER BY q.day, q.submitted_at LIMIT 1)"
-        )
-
+    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
     columns = ", ".join(SUMMARY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
     changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
-    # S608 below: every interpolated piece is a constant of this module or a table name; values
+    # S608: every interpolated piece is a constant of this module or a table name; values
     # travel as parameters.
     return f"""
 INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
 WITH agg AS (
-  SELECT c.patient_id AS patient_id, {v["week"]} AS week_start, COUNT(*) AS days_logged,
+  SELECT c.patient_id AS patient_id, {week_c} AS week_start, COUNT(*) AS days_logged,
          {f(expr="AVG(c.mood)")} AS mood_mean, MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max,
          {means},
          {f(expr="AVG(c.sleep_hours)")} AS sleep_hours_mean,
@@ -117,27 +134,59 @@ WITH agg AS (
          {f(expr="MAX(c.sleep_hours)")} AS sleep_hours_max
   FROM {t_checkin} c
   WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
-  GROUP BY c.patient_id, {v["week"]}
+  GROUP BY c.patient_id, {week_c}
 ),
+pts AS (SELECT DISTINCT patient_id FROM agg),
 firsts AS (
-  SELECT p.patient_id,
+  SELECT p.patient_id AS patient_id,
          (SELECT MIN(s.day) FROM {t_session} s WHERE s.patient_id = p.patient_id) AS first_session
-  FROM (SELECT DISTINCT patient_id FROM agg) p
+  FROM pts p
 ),
 base AS (
-  SELECT p.patient_id, p.first_session,
-         {first_phq9("total", None)} AS b0_total, {first_phq9("day", None)} AS b0_day,
-         {first_phq9("total", "p.first_session")} AS b1_total,
-         {first_phq9("day", "p.first_session")} AS b1_day
-  FROM firsts p
+  SELECT f.patient_id AS patient_id, f.first_session AS first_session,
+         {code_first("phq9", "")} AS b0_code,
+         {code_first("phq9", "AND q.day >= f.first_session")} AS b1_code,
+         {code_last("phq9")} AS phq9_before,
+         {code_last("gad7")} AS gad7_before
+  FROM firsts f
+),
+qw AS (
+  SELECT q.patient_id AS patient_id, {week_q} AS week_start,
+         MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
+         MAX(CASE WHEN q.instrument = 'gad7' THEN {day_q} * 100 + q.total END) AS gad7_code
+  FROM {t_q} q
+  WHERE q.patient_id IN ({ids}) AND q.day BETWEEN %s AND %s
+  GROUP BY 1, 2
+  UNION ALL
+  SELECT patient_id, %s, phq9_before, gad7_before FROM base
+),
+timeline AS (
+  SELECT patient_id, week_start, 1 AS is_week, NULL AS phq9_code, NULL AS gad7_code FROM agg
+  UNION ALL
+  SELECT patient_id, week_start, 0, phq9_code, gad7_code FROM qw
+),
+counted AS (
+  SELECT patient_id, week_start, is_week, phq9_code, gad7_code,
+         COUNT(phq9_code) OVER w AS phq9_group, COUNT(gad7_code) OVER w AS gad7_group
+  FROM timeline
+  WINDOW w AS (PARTITION BY patient_id ORDER BY week_start, is_week ROWS UNBOUNDED PRECEDING)
+),
+carried AS (
+  SELECT patient_id, week_start, is_week,
+         MAX(phq9_code) OVER (PARTITION BY patient_id, phq9_group) AS phq9_code,
+         MAX(gad7_code) OVER (PARTITION BY patient_id, gad7_group) AS gad7_code
+  FROM counted
 ),
 scored AS (
-  SELECT a.*, {latest("phq9")} AS phq9_total, {latest("gad7")} AS gad7_total,
+  SELECT a.*, x.phq9_code %% 100 AS phq9_total, x.gad7_code %% 100 AS gad7_total,
          CASE WHEN b.first_session IS NOT NULL AND b.first_session <= {week_end}
-              THEN CASE WHEN b.b1_day <= {week_end} THEN b.b1_total END
-              ELSE CASE WHEN b.b0_day <= {week_end} THEN b.b0_total END
+              THEN CASE WHEN b.b1_code / 100 <= {week_end_num} THEN b.b1_code %% 100 END
+              ELSE CASE WHEN b.b0_code / 100 <= {week_end_num} THEN b.b0_code %% 100 END
          END AS phq9_baseline
-  FROM agg a LEFT JOIN base b ON b.patient_id = a.patient_id
+  FROM agg a
+  JOIN carried x ON x.patient_id = a.patient_id AND x.week_start = a.week_start
+                    AND x.is_week = 1
+  LEFT JOIN base b ON b.patient_id = a.patient_id
 )
 SELECT s.patient_id, s.week_start, s.days_logged, s.mood_mean, s.mood_min, s.mood_max,
        {", ".join(f"s.{m}_mean" for m in MEAN_FIELDS)},
@@ -172,24 +221,30 @@ def weekly_summaries_upsert(
     One grouped statement per batch of patients; returns the number of summary rows written.
     A week with no check-ins left (one was deleted) loses its row.
     """
-    start = week_start(start) if start else dt.date(1, 1, 1)
+    start = week_start(start) if start else dt.date(1, 1, 8)
     end = week_start(end) + dt.timedelta(days=6) if end else dt.date(9999, 12, 26)
     written = 0
     now = timezone.now()
     for i in range(0, len(patient_ids), BATCH_SIZE):
         batch = list(patient_ids[i : i + BATCH_SIZE])
+        before = start - dt.timedelta(days=7)
+        # In the order the placeholders appear: agg; base (before-range phq9, gad7); qw; now.
+        params = [*batch, start, end, start, start, *batch, start, end, before, now]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_upsert_sql(len(batch)), [*batch, start, end, now])
+            if connection.vendor == "postgresql":
+                # JIT compiling this statement cost more than running it (~150 ms a batch), and
+                # with the default 4 MB work_mem a batch's grouping and sorts spilled to disk.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(_upsert_sql(len(batch)), params)
             written += max(cursor.rowcount, 0)
             cursor.execute(_delete_empty_weeks_sql(len(batch)), [*batch, start, end])
     return written
 
 
-def _patient_ids(*, start: dt.date | None = None, end: dt.date | None = None) -> Iterator[int]:
-    """Ids of patients with check-ins in [start, end], in batches' order, read once per batch."""
-    qs = CheckIn.objects.all()
-    if start and end:
-        qs = qs.filter(day__range=(start, end))
+def _patient_ids(*, start: dt.date, end: dt.date) -> Iterator[int]:
+    """Ids of patients with check-ins in [start, end] (the index on day), a batch at a time."""
+    qs = CheckIn.objects.filter(day__range=(start, end))
     last = 0
     while True:
         ids = list(
@@ -234,8 +289,12 @@ def weekly_summaries_refresh_finished_week(*, today: dt.date | None = None) -> i
 
 def weekly_summaries_rebuild(*, patient_ids: Sequence[int] | None = None) -> int:
     """Recompute every week of every patient (or of `patient_ids`), batch by batch."""
-    ids = list(patient_ids) if patient_ids is not None else list(_patient_ids())
-    return weekly_summaries_upsert(patient_ids=ids)
+    if patient_ids is None:
+        User = get_user_model()
+        patient_ids = list(
+            User.objects.filter(role=User.Role.PATIENT).order_by("pk").values_list("pk", flat=True)
+        )
+    return weekly_summaries_upsert(patient_ids=list(patient_ids))
 
 
 # --- Early-warning signals -------------------------------------------------------------------

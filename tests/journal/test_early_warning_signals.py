@@ -116,3 +116,18 @@ def test_it_reads_a_fixed_number_of_queries_whatever_the_history():
             signals_evaluate(patient_id=p.pk, today=TODAY)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12
+
+
+@pytest.mark.django_db
+def test_the_demo_refresh_fills_weeks_and_raises_the_seeded_slide(patient):
+    from journal.models import WeeklySummary
+    from journal.trends import demo_trends_refresh
+
+    steady_then_slide(patient, days=180, end=patient.today())
+
+    demo_trends_refresh(patient_id=patient.pk)
+    demo_trends_refresh(patient_id=patient.pk)
+
+    assert WeeklySummary.objects.filter(patient=patient).count() >= 26
+    (signal,) = Signal.objects.filter(patient=patient, resolved_at__isnull=True)
+    assert signal.kind == Signal.Kind.SUSTAINED_SLIDE

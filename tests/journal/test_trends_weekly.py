@@ -249,3 +249,22 @@ def test_a_rolled_back_save_enqueues_nothing_and_a_committed_one_is_summarised(
     assert list(
         WeeklySummary.objects.filter(patient=patient).values_list("week_start", flat=True)
     ) == [dt.date(2026, 3, 9)]
+
+
+@pytest.mark.django_db
+def test_a_one_week_refresh_still_sees_earlier_scores_and_the_treatment_baseline(patient):
+    TreatmentSessionFactory(
+        patient=patient,
+        started_at=dt.datetime(2025, 10, 1, 15, tzinfo=dt.UTC),
+        day=dt.date(2025, 10, 1),
+    )
+    phq9(patient, 20, dt.date(2025, 10, 8))  # the baseline, months before the refreshed week
+    phq9(patient, 8, dt.date(2026, 1, 14))  # the latest before it: 20 -> 8 is a response
+    gad7(patient, 9, dt.date(2025, 12, 1))
+    CheckInFactory(patient=patient, day=dt.date(2026, 3, 4), mood=6)
+
+    trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 4))
+
+    (week,) = rows(patient)
+    assert (week["phq9_total"], week["gad7_total"]) == (8, 9)
+    assert week["phq9_response"] is True and week["phq9_remission"] is False

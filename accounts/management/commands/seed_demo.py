@@ -8,6 +8,7 @@ from accounts.demo import (
     demo_user_ensure,
 )
 from accounts.models import User
+from journal.trends import demo_trends_refresh
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             time_zone="America/New_York",
         )
         self.seed_journal(patient)
+        demo_trends_refresh(patient_id=patient.pk)  # weekly summaries + signals, synchronously
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo accounts (password for both: {DEMO_PASSWORD})\n"
