@@ -268,3 +268,28 @@ def test_a_one_week_refresh_still_sees_earlier_scores_and_the_treatment_baseline
     (week,) = rows(patient)
     assert (week["phq9_total"], week["gad7_total"]) == (8, 9)
     assert week["phq9_response"] is True and week["phq9_remission"] is False
+
+
+def test_beat_runs_the_finished_week_job_on_mondays_after_every_time_zone_has_finished_it():
+    from django.conf import settings
+
+    from journal.tasks import weekly_summaries_refresh_finished_week
+
+    entry = settings.CELERY_BEAT_SCHEDULE["weekly-summaries-finished-week"]
+    assert entry["task"] == weekly_summaries_refresh_finished_week.name
+    schedule = entry["schedule"]
+    assert schedule.day_of_week == {1} and schedule.hour == {12} and schedule.minute == {30}
+
+
+@pytest.mark.django_db
+def test_the_beat_task_summarises_last_week(patient):
+    from journal.tasks import weekly_summaries_refresh_finished_week
+
+    today = dt.datetime.now(dt.UTC).date()
+    last_monday = trends.finished_week(today)
+    daily_history(patient, days=7, end=last_monday + dt.timedelta(days=6), mood=lambda i: 4)
+
+    weekly_summaries_refresh_finished_week.apply()
+
+    summary = WeeklySummary.objects.get(patient=patient)
+    assert (summary.week_start, summary.days_logged, summary.mood_mean) == (last_monday, 7, 4.0)
