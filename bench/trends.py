@@ -95,6 +95,7 @@ def seed(patients: int, days: int, reseed: bool) -> tuple[int, int]:
         with connection.cursor() as c:
             c.execute(
                 "TRUNCATE journal_checkin, journal_checkin_activities, journal_weeklysummary, "
+                "journal_weeklyactivity, "
                 "journal_questionnaireresponse, journal_treatmentsession, journal_signal, "
                 "django_session CASCADE"
             )
@@ -217,7 +218,7 @@ def measure_weekly_job(total_rows: int) -> dict:
 
     def truncate():
         with connection.cursor() as c:
-            c.execute("TRUNCATE journal_weeklysummary")
+            c.execute("TRUNCATE journal_weeklysummary, journal_weeklyactivity")
 
     out = {}
     t_plain = timed(plain())
@@ -249,6 +250,7 @@ def measure_weekly_job(total_rows: int) -> dict:
     def cold_week():
         with connection.cursor() as c:
             c.execute("DELETE FROM journal_weeklysummary WHERE week_start = %s", [start])
+            c.execute("DELETE FROM journal_weeklyactivity WHERE week_start = %s", [start])
         t0 = time.perf_counter()
         trends.weekly_summaries_refresh_finished_week(today=today)
         return time.perf_counter() - t0

@@ -22,12 +22,19 @@ from html import escape
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import F, IntegerField, Value
+from django.db.models import F, IntegerField, Sum, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from . import early_warning
-from .models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession, WeeklySummary
+from .models import (
+    CheckIn,
+    QuestionnaireResponse,
+    Signal,
+    TreatmentSession,
+    WeeklyActivity,
+    WeeklySummary,
+)
 from .trends import week_start
 
 RANGES = {
@@ -651,6 +658,8 @@ def trends_context(patient, range_key: str | None) -> dict:
         default=None,
     )
     start = _range_start(range_key, today, first_day)
+    if days is None or days > DAILY_MAX_DAYS:
+        start = week_start(start)  # long ranges are whole weeks: they read weekly rows
     first_session = sessions[0] if sessions else None
     in_range_sessions = [d for d in sessions if start <= d <= today]
     phq9 = [(d, t) for i, d, t in scores if i == "phq9"]
@@ -711,7 +720,19 @@ def trends_context(patient, range_key: str | None) -> dict:
             "gad7", "GAD-7", gad7, GAD7_BANDS, start, today, in_range_sessions, first_session
         )
     )
-    activity_rows, total_days, total_mood = _what_helps_rows(patient.pk, start, today)
+    if days is not None and days <= DAILY_MAX_DAYS:
+        activity_rows, total_days, total_mood = _what_helps_rows(patient.pk, start, today)
+    else:
+        # A year or more: the stored weekly rows, never years of check-ins.
+        activity_rows = [
+            (r["activity_id"], r["activity__name"], r["n"], r["s"])
+            for r in WeeklyActivity.objects.filter(patient=patient, week_start__gte=start)
+            .order_by()
+            .values("activity_id", "activity__name")
+            .annotate(n=Sum("days"), s=Sum("mood_sum"))
+        ]
+        total_days = sum(w.days_logged for w in weeks)
+        total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))
 
     signals = [

@@ -22,7 +22,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import early_warning
-from .models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession, WeeklySummary
+from .models import (
+    CheckIn,
+    QuestionnaireResponse,
+    Signal,
+    TreatmentSession,
+    WeeklyActivity,
+    WeeklySummary,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -213,13 +220,49 @@ WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %s AND %s
 """  # noqa: S608
 
 
+def _activity_upsert_sql(n_ids: int) -> str:
+    """Per patient, week and activity: days tagged and their mood sum. Parameters: ids, start,
+    end."""
+    v = _vendor_sql()
+    t_weekly = WeeklyActivity._meta.db_table
+    t_through = CheckIn.activities.through._meta.db_table
+    week_c = v["week"].format(col="c.day")
+    ids = ", ".join(["%s"] * n_ids)
+    return f"""
+INSERT INTO {t_weekly} (patient_id, week_start, activity_id, days, mood_sum)
+SELECT c.patient_id, {week_c}, ca.activity_id, COUNT(*), SUM(c.mood)
+FROM {CheckIn._meta.db_table} c JOIN {t_through} ca ON ca.checkin_id = c.id
+WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
+GROUP BY 1, 2, 3
+ON CONFLICT (patient_id, week_start, activity_id) DO UPDATE
+SET days = excluded.days, mood_sum = excluded.mood_sum
+WHERE {t_weekly}.days <> excluded.days OR {t_weekly}.mood_sum <> excluded.mood_sum
+"""  # noqa: S608
+
+
+def _delete_untagged_weeks_sql(n_ids: int) -> str:
+    v = _vendor_sql()
+    ids = ", ".join(["%s"] * n_ids)
+    week_end = v["week_end"].format(col="w.week_start")
+    return f"""
+DELETE FROM {WeeklyActivity._meta.db_table} AS w
+WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %s AND %s
+  AND NOT EXISTS (
+    SELECT 1 FROM {CheckIn._meta.db_table} c
+    JOIN {CheckIn.activities.through._meta.db_table} ca ON ca.checkin_id = c.id
+    WHERE c.patient_id = w.patient_id AND ca.activity_id = w.activity_id
+      AND c.day BETWEEN w.week_start AND {week_end})
+"""  # noqa: S608
+
+
 def weekly_summaries_upsert(
     *, patient_ids: Sequence[int], start: dt.date | None = None, end: dt.date | None = None
 ) -> int:
     """Recompute the weeks of `patient_ids` that touch [start, end] (all weeks if None).
 
     One grouped statement per batch of patients; returns the number of summary rows written.
-    A week with no check-ins left (one was deleted) loses its row.
+    A week with no check-ins left (one was deleted) loses its row. The same batch refreshes the
+    weekly activity rows ("what helps" over long ranges) in a second grouped statement.
     """
     start = week_start(start) if start else dt.date(1, 1, 8)
     end = week_start(end) + dt.timedelta(days=6) if end else dt.date(9999, 12, 26)
@@ -239,6 +282,8 @@ def weekly_summaries_upsert(
             cursor.execute(_upsert_sql(len(batch)), params)
             written += max(cursor.rowcount, 0)
             cursor.execute(_delete_empty_weeks_sql(len(batch)), [*batch, start, end])
+            cursor.execute(_activity_upsert_sql(len(batch)), [*batch, start, end])
+            cursor.execute(_delete_untagged_weeks_sql(len(batch)), [*batch, start, end])
     return written
 
 

@@ -207,3 +207,16 @@ def test_an_unknown_range_falls_back_to_ninety_days(patient_client, patient):
     rich_history(patient, days=120)
     html = patient_client.get("/trends/?range=forever").content.decode()
     assert 'href="?range=90d" aria-current="true"' in html
+
+
+def test_what_helps_over_years_reads_the_stored_weekly_activity_rows(patient_client, patient):
+    from journal.models import WeeklyActivity
+
+    rich_history(patient, days=400)
+    assert WeeklyActivity.objects.filter(patient=patient).exists()
+
+    helps = figures(patient_client.get("/trends/?range=all"))["chart-what-helps-data"]
+
+    assert helps["data"][0]["y"] == ["Time outdoors"]
+    assert helps["data"][0]["text"] == ["134 days"] and helps["data"][1]["text"] == ["266 days"]
+    assert helps["data"][0]["x"] == [7.0] and helps["data"][1]["x"] == [5.0]

@@ -293,3 +293,24 @@ def test_the_beat_task_summarises_last_week(patient):
 
     summary = WeeklySummary.objects.get(patient=patient)
     assert (summary.week_start, summary.days_logged, summary.mood_mean) == (last_monday, 7, 4.0)
+
+
+@pytest.mark.django_db
+def test_weekly_activity_rows_follow_tags_added_and_removed(patient):
+    from journal.models import Activity, WeeklyActivity
+
+    walk = Activity.objects.create(owner=patient, name="Walk")
+    first, second = (
+        CheckInFactory(patient=patient, day=dt.date(2026, 3, d), mood=m)
+        for d, m in ((2, 4), (3, 8))
+    )
+    first.activities.add(walk)
+    second.activities.add(walk)
+    trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
+    row = WeeklyActivity.objects.get(patient=patient)
+    assert (row.week_start, row.days, row.mood_sum) == (MONDAY, 2, 12)
+
+    first.activities.clear()
+    second.activities.clear()
+    trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
+    assert not WeeklyActivity.objects.filter(patient=patient).exists()
