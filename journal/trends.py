@@ -445,7 +445,8 @@ def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[S
                 signal = Signal.objects.get(
                     patient_id=patient_id, kind=finding.kind, dedupe_key=finding.dedupe_key
                 )
-            logger.info("signal %s recorded for patient %s", signal.kind, patient_id)
+            # The id only: a signal's kind or reason is health data and stays out of logs.
+            logger.info("early-warning signal %s recorded", signal.pk)
         keep.add(signal.pk)
 
     stale = [s.pk for s in existing.values() if s.resolved_at is None and s.pk not in keep]
