@@ -47,3 +47,14 @@ check-deploy: install
 
 clean-var:
 	rm -rf var
+
+# Refresh the vendored Plotly "basic" bundle (scatter, bar, pie; ~1.2 MB) from the npm registry.
+# Only this target needs Node.js; the bundle is committed, so a fresh machine runs without it.
+PLOTLY_VERSION ?= 4.1.1
+vendor-plotly:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_VERSION) >/dev/null \
+	  && tar xzf plotly.js-basic-dist-min-$(PLOTLY_VERSION).tgz \
+	  && cp package/plotly-basic.min.js package/LICENSE $(CURDIR)/static/vendor/plotly/ \
+	  && echo "plotly.js-basic-dist-min $(PLOTLY_VERSION) (MIT) from the npm registry" > $(CURDIR)/static/vendor/plotly/VERSION \
+	  && rm -rf $$tmp
+	@ls -l static/vendor/plotly/

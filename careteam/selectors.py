@@ -182,7 +182,7 @@ def patient_trends(*, patient: User) -> PatientTrends:
         }
         for q in QuestionnaireResponse.objects.for_patient(patient)
         .order_by("-submitted_at")
-        .only("id", "day", "instrument", "total", "submitted_at")[:HISTORY_LIMIT]
+        .only("id", "day", "instrument", "total", "band", "submitted_at")[:HISTORY_LIMIT]
     ]
     sessions = list(
         TreatmentSession.objects.for_patient(patient)

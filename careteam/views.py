@@ -18,6 +18,8 @@ from django.urls import resolve, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from journal.charts import trends_context
+
 from . import selectors, services
 from .access import Scope, can_view, log_dashboard_look, patient_for_viewer
 from .forms import JoinCodeForm, MemberInviteForm, ScopeForm
@@ -88,6 +90,8 @@ def patient_trends(request, patient_id: int):
         request,
         "careteam/patient_trends.html",
         {
+            # The same charts the patient sees, read-only (no notes are in them).
+            **trends_context(patient, request.GET.get("range")),
             "patient": patient,
             "data": selectors.patient_trends(patient=patient),
             "sees_notes": can_view(request.user, patient.pk, Scope.NOTES),

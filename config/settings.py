@@ -9,6 +9,7 @@ The README has a table of every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -165,6 +166,11 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "config.tasks.heartbeat", "schedule": 60.0},
     # Catches up care-team alerts whose immediate enqueue was lost (careteam/tasks.py).
     "care-alerts-sweep": {"task": "careteam.tasks.alert_new_signals", "schedule": 60.0},
+    # Mondays 12:30 UTC: by then last week has ended in every time zone (UTC-12 included).
+    "weekly-summaries-finished-week": {
+        "task": "journal.tasks.weekly_summaries_refresh_finished_week",
+        "schedule": crontab(minute=30, hour=12, day_of_week="mon"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -12,6 +12,7 @@ admin.site.site_title = "Tideline admin"
 
 urlpatterns = [
     path("", include("journal.urls")),
+    path("trends/", include("journal.trend_urls")),
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
     path("accounts/", include("allauth.urls")),

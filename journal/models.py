@@ -367,3 +367,31 @@ class Signal(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind in self.URGENT_KINDS
+
+
+class WeeklyActivity(models.Model):
+    """Per patient, local week and activity: the days tagged with it and their mood sum.
+
+    Written beside WeeklySummary by the same set-based refresh, so "what helps" over a year or
+    more reads a few hundred weekly rows instead of years of check-ins.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_activities"
+    )
+    week_start = models.DateField()
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField()
+    mood_sum = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["patient", "week_start"]
+        verbose_name_plural = "weekly activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "week_start", "activity"], name="weekly_activity_one_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} in week {self.week_start} of patient {self.patient_id}"

@@ -12,10 +12,13 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.enqueue import enqueue_on_commit
+
 from .models import SCALE_FIELDS, Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .safety import urgent_signal_record
+from .tasks import weekly_summary_refresh
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
 # letting a typo in a URL rewrite someone's distant history.
@@ -163,6 +166,7 @@ def checkin_save(
         checkin, stale = _checkin_write(
             patient=patient, day=day, data=data, expected_version=expected_version
         )
+        _trends_refresh_after_commit(patient=patient, day=day)
     if stale:
         raise StaleCheckIn(checkin)
     return checkin
@@ -212,6 +216,13 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
     if data.self_harm_thoughts:
         _urgent_checkin(patient=patient, day=day)
     return checkin, False
+
+
+def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:
+    """Recompute the patient's week and re-evaluate early warnings once this save commits.
+    Ids only in the task; if the broker is down the save still stands and the weekly beat job
+    catches up."""
+    enqueue_on_commit(weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat())
 
 
 def _urgent_checkin(*, patient, day: dt.date) -> None:
@@ -332,6 +343,7 @@ def questionnaire_submit(
             dedupe_key=str(response.pk),
             started_on=response.day,
         )
+    _trends_refresh_after_commit(patient=patient, day=response.day)
     return QuestionnaireResult(response, created=True)
 
 

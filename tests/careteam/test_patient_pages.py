@@ -105,13 +105,20 @@ def test_the_team_pages_have_no_form_that_writes_journal_data(client, world):
         assert all(a.endswith("/acknowledge/") or a == reverse("account_logout") for a in actions)
 
 
-def test_the_trends_page_keeps_a_named_block_where_the_charts_go():
-    from django.template.loader import get_template
-    from django.template.loader_tags import BlockNode
+def test_the_team_sees_the_patients_charts_in_every_range_and_no_words_in_them(client, world):
+    from journal.models import CheckIn
+    from journal.trends import weekly_summaries_rebuild
 
-    template = get_template("careteam/patient_trends.html").template
-    names = [node.name for node in template.nodelist.get_nodes_by_type(BlockNode)]
-    assert "charts" in names
+    daily_history(world.patient, days=120, end=world.checkin.day - dt.timedelta(days=1))
+    CheckIn.objects.filter(patient=world.patient).update(note=f"{NOTE_MARKER} a private day")
+    weekly_summaries_rebuild(patient_ids=[world.patient.pk])
+    client.force_login(world.out_of_scope)  # trends only: notes are not theirs to see
+
+    for range_key in ("30d", "90d", "1y", "all"):
+        body = client.get(trends_url(world.patient), {"range": range_key}).content.decode()
+        assert body.count("data-figure=") >= 3, range_key
+        assert 'type="application/json"' in body
+        assert NOTE_MARKER not in body
 
 
 def test_patient_pages_cost_the_same_queries_with_years_of_history(
@@ -127,6 +134,7 @@ def test_patient_pages_cost_the_same_queries_with_years_of_history(
         SignalFactory(patient=patient)
     client.force_login(world.clinician)
 
+    # The trends page includes the patient's charts (6 queries of their own, whatever the range).
     for url in (trends_url(patient), notes_url(patient)):
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200

@@ -81,7 +81,9 @@ def test_seed_demo_gives_six_months_ending_yesterday_with_a_recent_slide(setting
     gad = QuestionnaireResponse.objects.filter(patient=patient, instrument="gad7")
     assert phq.count() == gad.count() >= 12
     assert not phq.filter(item9__gt=0).exists()
-    assert not Signal.objects.exists()
+    # The recent slide shows on first run as an early-warning signal; nothing urgent is made up.
+    assert not Signal.objects.filter(kind__in=Signal.URGENT_KINDS).exists()
+    assert Signal.objects.filter(patient=patient, kind=Signal.Kind.SUSTAINED_SLIDE).exists()
     assert not SafetyPlan.objects.get(patient=patient).is_empty
 
     # The recent slide: mood about 3 under the earlier median, with energy, interest, sleep down.

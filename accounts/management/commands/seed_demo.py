@@ -10,6 +10,7 @@ from accounts.demo import (
 from accounts.models import User
 from careteam.demo import seed_care_team
 from journal.demo import seed_journal_history
+from journal.trends import demo_trends_refresh
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             time_zone="America/New_York",
         )
         seed_journal_history(patient)
+        demo_trends_refresh(patient_id=patient.pk)  # weekly summaries + signals, synchronously
         seed_care_team(patient, clinician)
         self.stdout.write(
             self.style.SUCCESS(

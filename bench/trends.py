@@ -1,0 +1,513 @@
+"""Trends benchmark: 1,000 patients x 3 years of daily check-ins on PostgreSQL.
+
+Run by hand (not part of the test suite), from the project root:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tl_bench .venv/bin/python bench/trends.py
+
+It creates and seeds the database if needed (generated inside PostgreSQL with generate_series,
+so seeding 1.1 M rows takes seconds), then, in the same run, measures the floors and the
+trends figures and prints each figure as a ratio to its floor:
+
+  floors: a hello-world view and a one-row database view on the same gunicorn (--workers 2),
+          and the plain-SQL weekly aggregate over the same rows (rows/s);
+  (a) the trends page of a 3-year patient (req/s and p99 vs the one-row page);
+  (b) queries per trends page, every range;
+  (c) the weekly job's rows/s vs the plain-SQL aggregate (full rebuild, and the finished week);
+  (d) chart data bytes for 3 years, and the chart JavaScript vs plotly-basic's size.
+
+Needs wrk (apt-get install -y wrk). Load goes to 127.0.0.1 only, for a bounded time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE))
+PLOTLY_BASIC = BASE / "static/vendor/plotly/plotly-basic.min.js"
+CHART_JS = BASE / "static/js/charts.js"
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--patients", type=int, default=1000)
+    p.add_argument("--days", type=int, default=3 * 365)
+    p.add_argument("--port", type=int, default=8199)
+    p.add_argument("--duration", type=int, default=10, help="seconds of load per URL")
+    p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--reseed", action="store_true")
+    return p.parse_args()
+
+
+def setup_django(db_url: str, port: int) -> None:
+    os.environ.update(
+        DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="false",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_HSTS_SECONDS="0",
+    )
+    os.environ.pop("REDIS_URL", None)  # the bench measures the web and the database alone
+    import django
+
+    django.setup()
+
+
+def ensure_database(db_url: str) -> None:
+    import psycopg
+
+    name = db_url.rsplit("/", 1)[1]
+    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(patients: int, days: int, reseed: bool) -> tuple[int, int]:
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import User
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM journal_checkin")
+        have = c.fetchone()[0]
+    if have >= patients * days and not reseed:
+        print(f"seed: reusing {have:,} check-ins")
+    else:
+        t0 = time.perf_counter()
+        with connection.cursor() as c:
+            c.execute(
+                "TRUNCATE journal_checkin, journal_checkin_activities, journal_weeklysummary, "
+                "journal_weeklyactivity, "
+                "journal_questionnaireresponse, journal_treatmentsession, journal_signal, "
+                "django_session CASCADE"
+            )
+        User.objects.filter(email__endswith="@bench.test").delete()
+        password = make_password("bench-password-not-secret")
+        User.objects.bulk_create(
+            [
+                User(email=f"bench{i:05d}@bench.test", password=password, time_zone="UTC")
+                for i in range(patients)
+            ],
+            batch_size=1000,
+        )
+        with connection.cursor() as c:
+            # Moods wander around each patient's own level, with a slow tide and daily noise.
+            c.execute(
+                """
+INSERT INTO journal_checkin (patient_id, day, mood, energy, interest, anxiety, irritability,
+  self_worth, connection, sleep_hours, sleep_quality, appetite, note, integration_shifted,
+  integration_carry_forward, version, created_at, updated_at)
+SELECT u.id, d::date,
+  least(10, greatest(0,
+    round(5 + 2 * sin(extract(epoch FROM d) / 2e6 + u.id) + random() * 3 - 1.5)))::int,
+  least(10, greatest(0, round(5 + random() * 4 - 2)))::int,
+  least(10, greatest(0, round(5 + random() * 4 - 2)))::int,
+  least(10, greatest(0, round(4 + random() * 4 - 2)))::int,
+  least(10, greatest(0, round(3 + random() * 4 - 2)))::int,
+  least(10, greatest(0, round(5 + random() * 4 - 2)))::int,
+  least(10, greatest(0, round(5 + random() * 4 - 2)))::int,
+  round((5.5 + random() * 3)::numeric, 1), 1 + floor(random() * 5)::int, 'usual', '', '', '',
+  1, now(), now()
+FROM accounts_user u
+CROSS JOIN generate_series(current_date - %s, current_date - 1, interval '1 day') d
+WHERE u.email LIKE '%%@bench.test'
+""",
+                [days],
+            )
+            c.execute(
+                """
+INSERT INTO journal_checkin_activities (checkin_id, activity_id)
+SELECT c.id, a.id FROM journal_checkin c
+JOIN journal_activity a ON a.owner_id IS NULL AND a.name IN ('Movement', 'Time outdoors')
+WHERE (a.name = 'Movement' AND c.id %% 3 = 0) OR (a.name = 'Time outdoors' AND c.id %% 5 = 0)
+""",
+                [],
+            )
+            c.execute(
+                """
+INSERT INTO journal_questionnaireresponse (patient_id, instrument, answers, total, band, item9,
+  day, submitted_at, submission_key)
+SELECT u.id, i.instrument, '[]', (random() * i.top)::int, '', NULL, d::date,
+  d + interval '10 hours', gen_random_uuid()
+FROM accounts_user u
+CROSS JOIN generate_series(current_date - %s, current_date - 1, interval '14 days') d
+CROSS JOIN (VALUES ('phq9', 27), ('gad7', 21)) AS i(instrument, top)
+WHERE u.email LIKE '%%@bench.test'
+""",
+                [days],
+            )
+            c.execute(
+                """
+INSERT INTO journal_treatmentsession (patient_id, started_at, day, kind, dose, provider,
+  intention, insights, created_at, updated_at)
+SELECT u.id, d + interval '15 hours', d::date, 'iv', '', '', '', '', now(), now()
+FROM accounts_user u
+CROSS JOIN generate_series(current_date - %s + 5, current_date - 1, interval '60 days') d
+WHERE u.email LIKE '%%@bench.test'
+""",
+                [days],
+            )
+        print(f"seed: {patients:,} patients x {days} days in {time.perf_counter() - t0:.1f} s")
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE")
+        c.execute("SELECT count(*) FROM journal_checkin")
+        rows = c.fetchone()[0]
+    patient = User.objects.filter(email__endswith="@bench.test").order_by("pk").first()
+    return rows, patient.pk
+
+
+# The floor: the same weekly grouping and aggregates the summaries store, in plain SQL, with
+# nothing written. The outer sums make PostgreSQL compute every aggregate: under a bare
+# count(*) the planner drops the unused ones and only groups (PRUNED_AGGREGATE, ~3x faster).
+AGGREGATES = """
+  SELECT patient_id, date_trunc('week', day)::date AS week_start, count(*) AS n,
+         avg(mood)::float8 AS a1, min(mood) AS a2, max(mood) AS a3, avg(energy)::float8 AS a4,
+         avg(interest)::float8 AS a5, avg(anxiety)::float8 AS a6,
+         avg(irritability)::float8 AS a7, avg(self_worth)::float8 AS a8,
+         avg(connection)::float8 AS a9, avg(sleep_quality)::float8 AS a10,
+         avg(sleep_hours)::float8 AS a11, min(sleep_hours)::float8 AS a12,
+         max(sleep_hours)::float8 AS a13
+  FROM journal_checkin {where} GROUP BY 1, 2
+"""
+_SUMS = "count(*), " + ", ".join(["sum(n)", *(f"sum(a{i})" for i in range(1, 14))])
+PLAIN_AGGREGATE = f"SELECT {_SUMS} FROM ({AGGREGATES}) s"  # noqa: S608
+PRUNED_AGGREGATE = "SELECT count(*) FROM (" + AGGREGATES + ") s"  # noqa: S608
+
+
+def timed(fn, repeat=3):
+    """Median wall time of `repeat` runs after one warm-up run."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def measure_weekly_job(total_rows: int) -> dict:
+    from django.db import connection
+
+    from journal import trends
+
+    def plain(where="", params=(), sql=PLAIN_AGGREGATE):
+        def run():
+            with connection.cursor() as c:
+                c.execute(sql.format(where=where), params)
+                c.fetchone()
+
+        return run
+
+    def truncate():
+        with connection.cursor() as c:
+            c.execute("TRUNCATE journal_weeklysummary, journal_weeklyactivity")
+
+    out = {}
+    t_plain = timed(plain())
+    out["plain_all_rows_per_s"] = total_rows / t_plain
+    out["pruned_all_rows_per_s"] = total_rows / timed(plain(sql=PRUNED_AGGREGATE))
+
+    def cold_rebuild():
+        truncate()
+        t0 = time.perf_counter()
+        written = trends.weekly_summaries_rebuild()
+        return time.perf_counter() - t0, written
+
+    cold_rebuild()  # warm-up
+    cold = [cold_rebuild() for _ in range(3)]
+    out["rebuild_cold_rows_per_s"] = total_rows / statistics.median(t for t, _ in cold)
+    out["rebuild_cold_written"] = cold[-1][1]
+    out["rebuild_warm_rows_per_s"] = total_rows / timed(trends.weekly_summaries_rebuild)
+
+    today = dt.datetime.now(dt.UTC).date()
+    start = trends.finished_week(today)
+    end = start + dt.timedelta(days=6)
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM journal_checkin WHERE day BETWEEN %s AND %s", [start, end])
+        week_rows = c.fetchone()[0]
+    t_plain_week = timed(plain("WHERE day BETWEEN %s AND %s", [start, end]))
+    out["week_rows"] = week_rows
+    out["plain_week_rows_per_s"] = week_rows / t_plain_week
+
+    def cold_week():
+        with connection.cursor() as c:
+            c.execute("DELETE FROM journal_weeklysummary WHERE week_start = %s", [start])
+            c.execute("DELETE FROM journal_weeklyactivity WHERE week_start = %s", [start])
+        t0 = time.perf_counter()
+        trends.weekly_summaries_refresh_finished_week(today=today)
+        return time.perf_counter() - t0
+
+    cold_week()
+    out["week_cold_rows_per_s"] = week_rows / statistics.median(cold_week() for _ in range(5))
+    out["week_warm_rows_per_s"] = week_rows / timed(
+        lambda: trends.weekly_summaries_refresh_finished_week(today=today), repeat=5
+    )
+    return out
+
+
+def page_facts(patient_id: int) -> dict:
+    """Queries per page and chart data bytes, per range, through Django's test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from journal.charts import RANGES
+
+    client = Client()
+    client.force_login(User.objects.get(pk=patient_id))
+    facts = {}
+    for key in RANGES:
+        client.get(f"/trends/?range={key}")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/trends/?range={key}")
+        # BEGIN / COMMIT wrap the session save (SESSION_SAVE_EVERY_REQUEST); not data queries.
+        q = [x for x in captured if x["sql"] not in ("BEGIN", "COMMIT")]
+        html = response.content.decode()
+        blocks = re.findall(
+            r'<script id="chart-[\w-]+-data" type="application/json">(.*?)</script>', html, re.S
+        )
+        facts[key] = {
+            "status": response.status_code,
+            "queries": len(q),
+            "statements_with_begin_commit": len(captured),
+            "chart_bytes": sum(len(b.encode()) for b in blocks),
+            "charts": len(blocks),
+            "html_bytes": len(response.content),
+        }
+    return facts
+
+
+def session_cookie(patient_id: int) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    user = User.objects.get(pk=patient_id)
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    return s.session_key
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            str(BASE / ".venv/bin/gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE,
+        env=dict(os.environ),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def wrk(url: str, duration: int, connections: int, cookie: str | None = None) -> dict:
+    headers = ["-H", f"Cookie: sessionid={cookie}"] if cookie else []
+    base = ["wrk", "-t2", f"-c{connections}", "--latency", *headers]
+    subprocess.run([*base, "-d2s", url], check=True, capture_output=True)  # warm-up
+    out = subprocess.run([*base, f"-d{duration}s", url], check=True, capture_output=True, text=True)
+    text = out.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} error responses\n{text}")
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)]}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        pg = c.fetchone()[0]
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, PostgreSQL {pg}"
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("needs wrk: apt-get install -y wrk")
+    db_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tl_bench")
+    if not db_url.startswith("postgres"):
+        raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    ensure_database(db_url)
+    setup_django(db_url, args.port)
+    total_rows, patient_id = seed(args.patients, args.days, args.reseed)
+    print(f"machine: {machine()}  date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"rows: {total_rows:,} check-ins")
+
+    job = measure_weekly_job(total_rows)
+    facts = page_facts(patient_id)
+    cookie = session_cookie(patient_id)
+    from django.db import connections
+
+    connections.close_all()
+
+    server = start_gunicorn(args.port)
+    try:
+        url = f"http://127.0.0.1:{args.port}"
+        d, c = args.duration, args.connections
+        hello = wrk(f"{url}/bench/hello", d, c)
+        one_row = wrk(f"{url}/bench/one-row", d, c)
+        one_row_signed_in = wrk(f"{url}/bench/one-row", d, c, cookie)
+        page_90 = wrk(f"{url}/trends/?range=90d", d, c, cookie)
+        page_all = wrk(f"{url}/trends/?range=all", d, c, cookie)
+    finally:
+        server.terminate()
+        server.wait(20)
+
+    js = PLOTLY_BASIC.stat().st_size + CHART_JS.stat().st_size
+    max_chart = max(f["chart_bytes"] for f in facts.values())
+    max_queries = max(f["queries"] for f in facts.values())
+    per_range = ", ".join(f"{k}: {f['chart_bytes'] / 1024:.1f}" for k, f in facts.items())
+    lines = [
+        ("floor: hello-world view", f"{hello['rps']:,.0f} req/s, p99 {hello['p99_ms']:.1f} ms", ""),
+        (
+            "floor: one-row view",
+            f"{one_row['rps']:,.0f} req/s, p99 {one_row['p99_ms']:.1f} ms",
+            f"{one_row['rps'] / hello['rps']:.2f}x hello",
+        ),
+        (
+            "floor: one-row view, signed in",
+            f"{one_row_signed_in['rps']:,.0f} req/s, p99 {one_row_signed_in['p99_ms']:.1f} ms",
+            f"{one_row_signed_in['rps'] / one_row['rps']:.2f}x one-row",
+        ),
+        (
+            "floor: plain-SQL weekly aggregate, all rows",
+            f"{job['plain_all_rows_per_s']:,.0f} rows/s",
+            f"(grouping alone, aggregates pruned: {job['pruned_all_rows_per_s']:,.0f} rows/s)",
+        ),
+        (
+            "floor: plain-SQL weekly aggregate, finished week",
+            f"{job['plain_week_rows_per_s']:,.0f} rows/s ({job['week_rows']:,} rows)",
+            "",
+        ),
+    ]
+    for name, r in (("90 days", page_90), ("all (3 years)", page_all)):
+        lines.append(
+            (
+                f"(a) trends page, {name}: req/s",
+                f"{r['rps']:,.0f} req/s",
+                f"{r['rps'] / one_row['rps']:.3f}x one-row (goal >= 0.2); "
+                f"{r['rps'] / one_row_signed_in['rps']:.3f}x signed-in one-row",
+            )
+        )
+        lines.append(
+            (
+                f"(a) trends page, {name}: p99",
+                f"{r['p99_ms']:.1f} ms",
+                f"{r['p99_ms'] / one_row['p99_ms']:.2f}x one-row p99 (goal <= 5); "
+                f"{r['p99_ms'] / one_row_signed_in['p99_ms']:.2f}x signed-in",
+            )
+        )
+    lines.append(
+        (
+            "(b) queries per trends page",
+            ", ".join(f"{k}: {f['queries']}" for k, f in facts.items()),
+            f"max {max_queries} (goal <= 10, fixed)",
+        )
+    )
+    lines += [
+        (
+            "(c) rebuild, every week, cold (no rows yet)",
+            f"{job['rebuild_cold_rows_per_s']:,.0f} rows/s",
+            f"{job['rebuild_cold_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL "
+            "(goal >= 0.5)",
+        ),
+        (
+            "(c) rebuild, every week, warm (nothing changed)",
+            f"{job['rebuild_warm_rows_per_s']:,.0f} rows/s",
+            f"{job['rebuild_warm_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL",
+        ),
+        (
+            "(c) weekly job, finished week, cold",
+            f"{job['week_cold_rows_per_s']:,.0f} rows/s",
+            f"{job['week_cold_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
+            "same rows",
+        ),
+        (
+            "(c) weekly job, finished week, warm",
+            f"{job['week_warm_rows_per_s']:,.0f} rows/s",
+            f"{job['week_warm_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
+            "same rows",
+        ),
+        (
+            "(d) chart data, 3-year patient, largest range",
+            f"{max_chart / 1024:.1f} KB ({per_range})",
+            f"{max_chart / (150 * 1024):.2f}x the 150 KB budget",
+        ),
+        (
+            "(d) chart JavaScript (plotly-basic + charts.js)",
+            f"{js:,} bytes",
+            f"{js / PLOTLY_BASIC.stat().st_size:.3f}x plotly-basic (goal <= 1.25)",
+        ),
+    ]
+    width = max(len(a) for a, _, _ in lines)
+    for name, value, ratio in lines:
+        print(f"{name:<{width}}  {value:<40}  {ratio}")
+    result = {
+        "job": job,
+        "pages": facts,
+        "wrk": {
+            "hello": hello,
+            "one_row": one_row,
+            "one_row_signed_in": one_row_signed_in,
+            "trends_90d": page_90,
+            "trends_all": page_all,
+        },
+        "js_bytes": js,
+    }
+    print(json.dumps(result, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

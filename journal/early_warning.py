@@ -1,0 +1,262 @@
+"""The early-warning rule: a pure function over a patient's own series (no database, no clock).
+
+The clinical idea (shared/DESIGN.md, "Early warning"): a bad day or two is normal and says
+nothing; a slide that lasts weeks and reaches several areas of life is a reason to act, and so is a
+clear rise in PHQ-9. Everything is measured against the patient's *own* usual, never a population
+norm, because a 5/10 mood is a good day for one person and a bad one for another.
+
+- Baseline: the patient's median of each measure over the 28 days before the 14-day window.
+- Bad days (no signal): a dip shorter than the window. Mood must be clearly low (2+ points under
+  the usual) on at least 8 days of the window, so a dip of 1-7 days can never signal on its own.
+- Sustained slide: over the last 14 days, at least 8 days logged, mean mood at least 2 points
+  under baseline, and at least two other areas also worse than their baseline (energy, interest,
+  sleep hours, connection, self-worth lower; anxiety, irritability higher; appetite changed).
+- Questionnaire: PHQ-9 up 5 or more points on the previous one (a clinically meaningful change,
+  Löwe et al. 2004), or a total of 15 and over ("moderately severe", Kroenke, Spitzer & Williams
+  2001).
+
+Urgent signals (PHQ-9 item 9, a check-in reporting thoughts of self-harm) are raised by the
+journal at the moment of saving, not here: they must not wait for a task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from statistics import median
+
+WINDOW_DAYS = 14
+BASELINE_DAYS = 28
+MIN_DAYS_LOGGED = 8  # of the 14 in the window
+MIN_LOW_DAYS = 8  # days in the window with mood clearly under the usual: "sustained", not a dip
+MOOD_DROP = 2.0  # points on the 0-10 scale
+MIN_BASELINE_DAYS = 10  # fewer than this and we do not know the patient's usual yet
+MIN_OTHER_AREAS = 2
+PHQ9_RISE = 5
+PHQ9_HIGH = 15
+
+# Kind values match journal.models.Signal.Kind (kept as strings so this module imports nothing).
+KIND_SLIDE = "sustained_slide"
+KIND_PHQ9_RISE = "phq9_rise"
+KIND_PHQ9_HIGH = "phq9_high"
+KINDS = (KIND_SLIDE, KIND_PHQ9_RISE, KIND_PHQ9_HIGH)
+
+
+@dataclass(frozen=True)
+class Area:
+    field: str
+    words: str  # how a person would name it in a sentence
+    lower_is_worse: bool
+    threshold: float  # how far the window's mean must move from the usual to count as worse
+
+
+AREAS = (
+    Area("energy", "energy", True, 1.0),
+    Area("interest", "interest in things", True, 1.0),
+    Area("sleep_hours", "sleep", True, 1.0),
+    Area("connection", "feeling connected to people", True, 1.0),
+    Area("self_worth", "how you feel about yourself", True, 1.0),
+    Area("anxiety", "anxiety", False, 1.0),
+    Area("irritability", "irritability", False, 1.0),
+)
+MIN_AREA_DAYS = 4  # values needed on each side before an area can count
+
+
+@dataclass(frozen=True)
+class Day:
+    """One check-in, reduced to what the rule reads."""
+
+    day: dt.date
+    mood: int
+    energy: float | None = None
+    interest: float | None = None
+    sleep_hours: float | None = None
+    connection: float | None = None
+    self_worth: float | None = None
+    anxiety: float | None = None
+    irritability: float | None = None
+    appetite: str = ""  # "", "less", "usual", "more"
+
+
+@dataclass(frozen=True)
+class Score:
+    """One completed questionnaire."""
+
+    id: int
+    instrument: str  # "phq9" | "gad7"
+    total: int
+    day: dt.date
+    submitted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    dedupe_key: str
+    started_on: dt.date
+    reason: str  # plain words to the patient
+    next_steps: tuple[str, ...]
+
+
+NEXT_STEPS = {
+    KIND_SLIDE: (
+        "Look at your safety plan, and do one small thing on it today.",
+        "Tell your care team how the last couple of weeks have been. "
+        "If you share your trends with them, they can see this too.",
+        "If things feel unsafe, use “Need help now?” at the top of every page.",
+    ),
+    KIND_PHQ9_RISE: (
+        "Talk with your care team about this questionnaire soon.",
+        "Look at your safety plan.",
+        "If things feel unsafe, use “Need help now?” at the top of every page.",
+    ),
+    KIND_PHQ9_HIGH: (
+        "Please talk with your care team about this in the next few days.",
+        "Look at your safety plan.",
+        "If things feel unsafe, use “Need help now?” at the top of every page.",
+    ),
+    "urgent_item9": (
+        "Please reach out now: use “Need help now?” to call or text someone tonight.",
+        "Open your safety plan and follow its steps.",
+        "Tell your care team.",
+    ),
+    "urgent_checkin": (
+        "Please reach out now: use “Need help now?” to call or text someone tonight.",
+        "Open your safety plan and follow its steps.",
+        "Tell your care team.",
+    ),
+}
+
+
+def next_steps(kind: str) -> tuple[str, ...]:
+    return NEXT_STEPS.get(kind, NEXT_STEPS[KIND_SLIDE])
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _values(days: Iterable[Day], field: str) -> list[float]:
+    return [float(v) for d in days if (v := getattr(d, field)) is not None]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def _join(words: list[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _appetite_changed(baseline: list[Day], window: list[Day]) -> bool:
+    """More than half of the window's answered days report eating less or more than usual, and
+    that share is at least half a window above the baseline's."""
+    base = [d.appetite for d in baseline if d.appetite]
+    recent = [d.appetite for d in window if d.appetite]
+    if len(base) < MIN_AREA_DAYS or len(recent) < MIN_AREA_DAYS:
+        return False
+    share_recent = sum(a != "usual" for a in recent) / len(recent)
+    share_base = sum(a != "usual" for a in base) / len(base)
+    return share_recent > 0.5 and share_recent - share_base >= 0.5
+
+
+def slide_finding(series: Sequence[Day], today: dt.date) -> Finding | None:
+    window_start = today - dt.timedelta(days=WINDOW_DAYS - 1)
+    baseline_start = window_start - dt.timedelta(days=BASELINE_DAYS)
+    window = sorted((d for d in series if window_start <= d.day <= today), key=lambda d: d.day)
+    baseline = [d for d in series if baseline_start <= d.day < window_start]
+    if len(window) < MIN_DAYS_LOGGED or len(baseline) < MIN_BASELINE_DAYS:
+        return None
+
+    usual_mood = median(d.mood for d in baseline)
+    window_mood = [float(d.mood) for d in window]
+    if _mean(window_mood) > usual_mood - MOOD_DROP:
+        return None
+    low_days = [d for d in window if d.mood <= usual_mood - MOOD_DROP]
+    if len(low_days) < MIN_LOW_DAYS:
+        return None  # a dip, however deep, that did not last: bad days happen
+
+    worse: list[str] = []
+    for area in AREAS:
+        base_values, recent_values = _values(baseline, area.field), _values(window, area.field)
+        if len(base_values) < MIN_AREA_DAYS or len(recent_values) < MIN_AREA_DAYS:
+            continue
+        change = _mean(recent_values) - median(base_values)
+        if (-change if area.lower_is_worse else change) >= area.threshold:
+            worse.append(area.words)
+    if _appetite_changed(baseline, window):
+        worse.append("appetite")
+    if len(worse) < MIN_OTHER_AREAS:
+        return None
+
+    lower_than_usual = sum(d.mood < usual_mood for d in window)
+    started_on = low_days[0].day
+    reason = (
+        f"Your mood has been lower than your usual for {lower_than_usual} of the last "
+        f"{WINDOW_DAYS} days, and your {_join(worse)} too. This is more than a bad day or two: "
+        "it has lasted, and it reaches several parts of life. That is worth acting on early."
+    )
+    return Finding(
+        kind=KIND_SLIDE,
+        # The week the slide began: re-running tomorrow finds the same slide, not a new one.
+        dedupe_key=f"slide:{monday(started_on).isoformat()}",
+        started_on=started_on,
+        reason=reason,
+        next_steps=next_steps(KIND_SLIDE),
+    )
+
+
+def questionnaire_findings(questionnaires: Sequence[Score]) -> list[Finding]:
+    """Only the latest PHQ-9 speaks for now; older rises were the past's news."""
+    phq9 = sorted(
+        (q for q in questionnaires if q.instrument == "phq9"),
+        key=lambda q: (q.day, q.submitted_at or dt.datetime.min.replace(tzinfo=dt.UTC), q.id),
+    )
+    if not phq9:
+        return []
+    latest = phq9[-1]
+    findings = []
+    if len(phq9) >= 2 and latest.total - phq9[-2].total >= PHQ9_RISE:
+        previous = phq9[-2]
+        findings.append(
+            Finding(
+                kind=KIND_PHQ9_RISE,
+                dedupe_key=f"q:{latest.id}",
+                started_on=latest.day,
+                reason=(
+                    f"Your PHQ-9 went up by {latest.total - previous.total} points since the "
+                    f"one before ({previous.total} to {latest.total}). A rise of 5 or more is "
+                    "a real change, not noise."
+                ),
+                next_steps=next_steps(KIND_PHQ9_RISE),
+            )
+        )
+    if latest.total >= PHQ9_HIGH:
+        findings.append(
+            Finding(
+                kind=KIND_PHQ9_HIGH,
+                dedupe_key=f"q:{latest.id}",
+                started_on=latest.day,
+                reason=(
+                    f"Your latest PHQ-9 is {latest.total}. Scores of 15 and over mean "
+                    "depression is weighing heavily right now, and treatment may need a change."
+                ),
+                next_steps=next_steps(KIND_PHQ9_HIGH),
+            )
+        )
+    return findings
+
+
+def evaluate(
+    series: Sequence[Day], questionnaires: Sequence[Score], today: dt.date
+) -> list[Finding]:
+    """Every early warning that holds for the patient on `today` (their local date)."""
+    findings = []
+    slide = slide_finding(series, today)
+    if slide is not None:
+        findings.append(slide)
+    findings.extend(questionnaire_findings(questionnaires))
+    return findings

@@ -1,0 +1,471 @@
+"""Weekly summaries and early-warning signals: the services behind the trends page and its tasks.
+
+Weekly summaries are computed in the database, set-based: one statement per batch of patients
+aggregates their check-ins by local week (Monday start; `CheckIn.day` is already the patient's
+local date) and upserts the rows. No check-in row ever passes through Python. The statement only
+rewrites a row whose values changed, so running it twice, or twice at once, leaves the same rows
+(and the same `computed_at`) as running it once.
+
+Plain SQL rather than the ORM because Django has no INSERT ... SELECT ... ON CONFLICT, and a
+round trip of every weekly row through Python was the slow part (shared/NOTES.md). The two
+vendors differ only in date arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from . import early_warning
+from .models import (
+    CheckIn,
+    QuestionnaireResponse,
+    Signal,
+    TreatmentSession,
+    WeeklyActivity,
+    WeeklySummary,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+# Measures averaged per week, besides mood (mean/min/max) and sleep (mean/min/max).
+MEAN_FIELDS = (
+    "energy",
+    "interest",
+    "anxiety",
+    "irritability",
+    "self_worth",
+    "connection",
+    "sleep_quality",
+)
+SUMMARY_COLUMNS = (
+    "days_logged",
+    "mood_mean",
+    "mood_min",
+    "mood_max",
+    *(f"{f}_mean" for f in MEAN_FIELDS),
+    "sleep_hours_mean",
+    "sleep_hours_min",
+    "sleep_hours_max",
+    "phq9_total",
+    "gad7_total",
+    "phq9_response",
+    "phq9_remission",
+)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _vendor_sql() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "week": "date_trunc('week', {col})::date",
+            "week_end": "({col} + 6)",
+            "daynum": "({col} - DATE '2000-01-01')",
+            "float": "({expr})::float8",
+            "distinct": "IS DISTINCT FROM",
+        }
+    # SQLite: 'weekday 0' moves forward to the Sunday (or stays on it); minus six is the Monday.
+    return {
+        "week": "date({col}, 'weekday 0', '-6 days')",
+        "week_end": "date({col}, '+6 days')",
+        "daynum": "CAST(julianday({col}) - julianday('2000-01-01') AS INTEGER)",
+        "float": "({expr})",
+        "distinct": "IS NOT",
+    }
+
+
+def _upsert_sql(n_ids: int) -> str:
+    """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
+    of each week's end, upsert.
+
+    "The latest PHQ-9 as of Sunday" is found without a lookup per week: each week's last score
+    is encoded as day_number * 100 + total (MAX picks the latest), and a running COUNT over the
+    patient's weeks groups every week with the last week that had a score, whose code MAX() OVER
+    the group then carries forward. The last score before `start` (one index probe per patient)
+    stands in a pseudo-week just before it, so a one-week refresh still sees it.
+    """
+    v = _vendor_sql()
+    t_checkin = CheckIn._meta.db_table
+    t_q = QuestionnaireResponse._meta.db_table
+    t_session = TreatmentSession._meta.db_table
+    t_weekly = WeeklySummary._meta.db_table
+    f = v["float"].format
+    week_c = v["week"].format(col="c.day")
+    week_q = v["week"].format(col="q.day")
+    day_q = v["daynum"].format(col="q.day")
+    week_end = v["week_end"].format(col="a.week_start")
+    week_end_num = v["daynum"].format(col="a.week_start") + " + 6"
+    ids = ", ".join(["%s"] * n_ids)
+
+    def code_first(instrument: str, condition: str) -> str:
+        # Per patient, not per week: an index probe on (patient, instrument, day).
+        return (
+            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
+            f"AND q.instrument = '{instrument}' {condition} "
+            "ORDER BY q.day, q.submitted_at LIMIT 1)"
+        )
+
+    def code_last(instrument: str) -> str:
+        # The last score before the range: the state a narrow refresh starts from.
+        return (
+            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
+            f"AND q.instrument = '{instrument}' AND q.day < %s "
+            "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
+        )
+
+    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
+    columns = ", ".join(SUMMARY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
+    changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
+    # S608: every interpolated piece is a constant of this module or a table name; values
+    # travel as parameters.
+    return f"""
+INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
+WITH agg AS (
+  SELECT c.patient_id AS patient_id, {week_c} AS week_start, COUNT(*) AS days_logged,
+         {f(expr="AVG(c.mood)")} AS mood_mean, MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max,
+         {means},
+         {f(expr="AVG(c.sleep_hours)")} AS sleep_hours_mean,
+         {f(expr="MIN(c.sleep_hours)")} AS sleep_hours_min,
+         {f(expr="MAX(c.sleep_hours)")} AS sleep_hours_max
+  FROM {t_checkin} c
+  WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
+  GROUP BY c.patient_id, {week_c}
+),
+pts AS (SELECT DISTINCT patient_id FROM agg),
+firsts AS (
+  SELECT p.patient_id AS patient_id,
+         (SELECT MIN(s.day) FROM {t_session} s WHERE s.patient_id = p.patient_id) AS first_session
+  FROM pts p
+),
+base AS (
+  SELECT f.patient_id AS patient_id, f.first_session AS first_session,
+         {code_first("phq9", "")} AS b0_code,
+         {code_first("phq9", "AND q.day >= f.first_session")} AS b1_code,
+         {code_last("phq9")} AS phq9_before,
+         {code_last("gad7")} AS gad7_before
+  FROM firsts f
+),
+qw AS (
+  SELECT q.patient_id AS patient_id, {week_q} AS week_start,
+         MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
+         MAX(CASE WHEN q.instrument = 'gad7' THEN {day_q} * 100 + q.total END) AS gad7_code
+  FROM {t_q} q
+  WHERE q.patient_id IN ({ids}) AND q.day BETWEEN %s AND %s
+  GROUP BY 1, 2
+  UNION ALL
+  SELECT patient_id, %s, phq9_before, gad7_before FROM base
+),
+timeline AS (
+  SELECT patient_id, week_start, 1 AS is_week, NULL AS phq9_code, NULL AS gad7_code FROM agg
+  UNION ALL
+  SELECT patient_id, week_start, 0, phq9_code, gad7_code FROM qw
+),
+counted AS (
+  SELECT patient_id, week_start, is_week, phq9_code, gad7_code,
+         COUNT(phq9_code) OVER w AS phq9_group, COUNT(gad7_code) OVER w AS gad7_group
+  FROM timeline
+  WINDOW w AS (PARTITION BY patient_id ORDER BY week_start, is_week ROWS UNBOUNDED PRECEDING)
+),
+carried AS (
+  SELECT patient_id, week_start, is_week,
+         MAX(phq9_code) OVER (PARTITION BY patient_id, phq9_group) AS phq9_code,
+         MAX(gad7_code) OVER (PARTITION BY patient_id, gad7_group) AS gad7_code
+  FROM counted
+),
+scored AS (
+  SELECT a.*, x.phq9_code %% 100 AS phq9_total, x.gad7_code %% 100 AS gad7_total,
+         CASE WHEN b.first_session IS NOT NULL AND b.first_session <= {week_end}
+              THEN CASE WHEN b.b1_code / 100 <= {week_end_num} THEN b.b1_code %% 100 END
+              ELSE CASE WHEN b.b0_code / 100 <= {week_end_num} THEN b.b0_code %% 100 END
+         END AS phq9_baseline
+  FROM agg a
+  JOIN carried x ON x.patient_id = a.patient_id AND x.week_start = a.week_start
+                    AND x.is_week = 1
+  LEFT JOIN base b ON b.patient_id = a.patient_id
+)
+SELECT s.patient_id, s.week_start, s.days_logged, s.mood_mean, s.mood_min, s.mood_max,
+       {", ".join(f"s.{m}_mean" for m in MEAN_FIELDS)},
+       s.sleep_hours_mean, s.sleep_hours_min, s.sleep_hours_max, s.phq9_total, s.gad7_total,
+       CASE WHEN s.phq9_baseline > 0 AND s.phq9_total IS NOT NULL
+                 AND s.phq9_total * 2 <= s.phq9_baseline THEN TRUE ELSE FALSE END,
+       CASE WHEN s.phq9_total IS NOT NULL AND s.phq9_total < 5 THEN TRUE ELSE FALSE END,
+       %s
+FROM scored s WHERE TRUE
+ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates}
+WHERE {changed}
+"""  # noqa: S608
+
+
+def _delete_empty_weeks_sql(n_ids: int) -> str:
+    v = _vendor_sql()
+    ids = ", ".join(["%s"] * n_ids)
+    week_end = v["week_end"].format(col="w.week_start")
+    return f"""
+DELETE FROM {WeeklySummary._meta.db_table} AS w
+WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %s AND %s
+  AND NOT EXISTS (SELECT 1 FROM {CheckIn._meta.db_table} c
+                  WHERE c.patient_id = w.patient_id AND c.day BETWEEN w.week_start AND {week_end})
+"""  # noqa: S608
+
+
+def _activity_upsert_sql(n_ids: int) -> str:
+    """Per patient, week and activity: days tagged and their mood sum. Parameters: ids, start,
+    end."""
+    v = _vendor_sql()
+    t_weekly = WeeklyActivity._meta.db_table
+    t_through = CheckIn.activities.through._meta.db_table
+    week_c = v["week"].format(col="c.day")
+    ids = ", ".join(["%s"] * n_ids)
+    return f"""
+INSERT INTO {t_weekly} (patient_id, week_start, activity_id, days, mood_sum)
+SELECT c.patient_id, {week_c}, ca.activity_id, COUNT(*), SUM(c.mood)
+FROM {CheckIn._meta.db_table} c JOIN {t_through} ca ON ca.checkin_id = c.id
+WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
+GROUP BY 1, 2, 3
+ON CONFLICT (patient_id, week_start, activity_id) DO UPDATE
+SET days = excluded.days, mood_sum = excluded.mood_sum
+WHERE {t_weekly}.days <> excluded.days OR {t_weekly}.mood_sum <> excluded.mood_sum
+"""  # noqa: S608
+
+
+def _delete_untagged_weeks_sql(n_ids: int) -> str:
+    """Rows of the batch and range whose activity no longer tags any check-in that week.
+    Parameters: ids, start, end, ids, start, end."""
+    v = _vendor_sql()
+    ids = ", ".join(["%s"] * n_ids)
+    week_c = v["week"].format(col="c.day")
+    # NOT IN over the fresh set (hashed once), not NOT EXISTS: PostgreSQL planned the latter as
+    # a hash anti-join over every tag of every patient (1.5 s for one week's few hundred rows).
+    return f"""
+DELETE FROM {WeeklyActivity._meta.db_table}
+WHERE patient_id IN ({ids}) AND week_start BETWEEN %s AND %s
+  AND (patient_id, week_start, activity_id) NOT IN (
+    SELECT c.patient_id, {week_c}, ca.activity_id
+    FROM {CheckIn._meta.db_table} c
+    JOIN {CheckIn.activities.through._meta.db_table} ca ON ca.checkin_id = c.id
+    WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s)
+"""  # noqa: S608
+
+
+def weekly_summaries_upsert(
+    *, patient_ids: Sequence[int], start: dt.date | None = None, end: dt.date | None = None
+) -> int:
+    """Recompute the weeks of `patient_ids` that touch [start, end] (all weeks if None).
+
+    One grouped statement per batch of patients; returns the number of summary rows written.
+    A week with no check-ins left (one was deleted) loses its row. The same batch refreshes the
+    weekly activity rows ("what helps" over long ranges) in a second grouped statement.
+    """
+    start = week_start(start) if start else dt.date(1, 1, 8)
+    end = week_start(end) + dt.timedelta(days=6) if end else dt.date(9999, 12, 26)
+    written = 0
+    now = timezone.now()
+    for i in range(0, len(patient_ids), BATCH_SIZE):
+        batch = list(patient_ids[i : i + BATCH_SIZE])
+        before = start - dt.timedelta(days=7)
+        # In the order the placeholders appear: agg; base (before-range phq9, gad7); qw; now.
+        params = [*batch, start, end, start, start, *batch, start, end, before, now]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # JIT compiling this statement cost more than running it (~150 ms a batch), and
+                # with the default 4 MB work_mem a batch's grouping and sorts spilled to disk.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(_upsert_sql(len(batch)), params)
+            written += max(cursor.rowcount, 0)
+            cursor.execute(_delete_empty_weeks_sql(len(batch)), [*batch, start, end])
+            cursor.execute(_activity_upsert_sql(len(batch)), [*batch, start, end])
+            cursor.execute(
+                _delete_untagged_weeks_sql(len(batch)), [*batch, start, end, *batch, start, end]
+            )
+    return written
+
+
+def _patient_ids(*, start: dt.date, end: dt.date) -> Iterator[int]:
+    """Ids of patients with check-ins in [start, end] (the index on day), a batch at a time."""
+    qs = CheckIn.objects.filter(day__range=(start, end))
+    last = 0
+    while True:
+        ids = list(
+            qs.filter(patient_id__gt=last)
+            .order_by("patient_id")
+            .values_list("patient_id", flat=True)
+            .distinct()[:BATCH_SIZE]
+        )
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]
+
+
+def weekly_summary_refresh(*, patient_id: int, day: dt.date) -> int:
+    """Recompute one patient's week (the one holding `day`). Called after each check-in save."""
+    return weekly_summaries_upsert(patient_ids=[patient_id], start=day, end=day)
+
+
+def finished_week(today: dt.date) -> dt.date:
+    """The Monday of the last week that has ended everywhere on Earth by `today` (UTC)."""
+    return week_start(today) - dt.timedelta(days=7)
+
+
+def weekly_summaries_refresh_finished_week(*, today: dt.date | None = None) -> int:
+    """Recompute every patient's just-finished week. Beat runs it on Mondays after 12:00 UTC,
+    when that week has ended in every time zone (UTC-12 included)."""
+    today = today or timezone.now().date()
+    start = finished_week(today)
+    end = start + dt.timedelta(days=6)
+    written = 0
+    batch: list[int] = []
+    for pid in _patient_ids(start=start, end=end):
+        batch.append(pid)
+        if len(batch) == BATCH_SIZE:
+            written += weekly_summaries_upsert(patient_ids=batch, start=start, end=end)
+            batch = []
+    if batch:
+        written += weekly_summaries_upsert(patient_ids=batch, start=start, end=end)
+    return written
+
+
+def weekly_summaries_rebuild(*, patient_ids: Sequence[int] | None = None) -> int:
+    """Recompute every week of every patient (or of `patient_ids`), batch by batch."""
+    if patient_ids is None:
+        User = get_user_model()
+        patient_ids = list(
+            User.objects.filter(role=User.Role.PATIENT).order_by("pk").values_list("pk", flat=True)
+        )
+    return weekly_summaries_upsert(patient_ids=list(patient_ids))
+
+
+# --- Early-warning signals -------------------------------------------------------------------
+
+SERIES_FIELDS = (
+    "day",
+    "mood",
+    "energy",
+    "interest",
+    "sleep_hours",
+    "connection",
+    "self_worth",
+    "anxiety",
+    "irritability",
+    "appetite",
+)
+
+
+def _series(patient_id: int, today: dt.date) -> list[early_warning.Day]:
+    since = today - dt.timedelta(days=early_warning.WINDOW_DAYS + early_warning.BASELINE_DAYS)
+    rows = CheckIn.objects.filter(patient_id=patient_id, day__range=(since, today)).values_list(
+        *SERIES_FIELDS
+    )
+    days = []
+    for row in rows:
+        values = dict(zip(SERIES_FIELDS, row, strict=True))
+        if values["sleep_hours"] is not None:
+            values["sleep_hours"] = float(values["sleep_hours"])
+        days.append(early_warning.Day(**values))
+    return days
+
+
+def _scores(patient_id: int) -> list[early_warning.Score]:
+    # The rule reads only the last two PHQ-9s.
+    rows = QuestionnaireResponse.objects.filter(patient_id=patient_id, instrument="phq9").order_by(
+        "-day", "-submitted_at", "-id"
+    )[:2]
+    return [
+        early_warning.Score(
+            id=q.id, instrument=q.instrument, total=q.total, day=q.day, submitted_at=q.submitted_at
+        )
+        for q in rows
+    ]
+
+
+@transaction.atomic
+def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[Signal]:
+    """Run the early-warning rule on the patient's series; record what holds, resolve what no
+    longer does. Returns the patient's active signals of the kinds this rule owns.
+
+    Idempotent: a finding is keyed by (patient, kind, dedupe_key), so a second run (or a
+    concurrent one) finds the row instead of adding one. Urgent signals (item 9, self-harm in a
+    check-in) belong to the journal's save path and are never touched here.
+    """
+    User = get_user_model()
+    patient = User.objects.only("time_zone").get(pk=patient_id)
+    today = today or patient.today()
+    findings = early_warning.evaluate(_series(patient_id, today), _scores(patient_id), today)
+    now = timezone.now()
+
+    # Lock this patient's rule-owned signals: two evaluations at once queue here, the second
+    # then sees the first one's rows.
+    existing = {
+        (s.kind, s.dedupe_key): s
+        for s in Signal.objects.select_for_update().filter(
+            patient_id=patient_id, kind__in=early_warning.KINDS
+        )
+    }
+    keep: set[int] = set()
+    for finding in findings:
+        active_same_kind = [
+            s for s in existing.values() if s.kind == finding.kind and s.resolved_at is None
+        ]
+        if finding.kind == early_warning.KIND_SLIDE and active_same_kind:
+            # One slide at a time: the one already open stays open, with today's explanation.
+            signal = active_same_kind[0]
+            if signal.reason != finding.reason:
+                signal.reason = finding.reason
+                signal.save(update_fields=["reason"])
+        elif (signal := existing.get((finding.kind, finding.dedupe_key))) is not None:
+            if signal.resolved_at is not None:  # the same slide came back
+                signal.resolved_at = None
+                signal.reason = finding.reason
+                signal.save(update_fields=["resolved_at", "reason"])
+        else:
+            try:
+                with transaction.atomic():
+                    signal = Signal.objects.create(
+                        patient_id=patient_id,
+                        kind=finding.kind,
+                        dedupe_key=finding.dedupe_key,
+                        started_on=finding.started_on,
+                        detected_at=now,
+                        reason=finding.reason,
+                    )
+            except IntegrityError:  # created meanwhile by a concurrent run
+                signal = Signal.objects.get(
+                    patient_id=patient_id, kind=finding.kind, dedupe_key=finding.dedupe_key
+                )
+            # The id only: a signal's kind or reason is health data and stays out of logs.
+            logger.info("early-warning signal %s recorded", signal.pk)
+        keep.add(signal.pk)
+
+    stale = [s.pk for s in existing.values() if s.resolved_at is None and s.pk not in keep]
+    if stale:
+        Signal.objects.filter(pk__in=stale).update(resolved_at=now)
+    return list(
+        Signal.objects.filter(
+            patient_id=patient_id, kind__in=early_warning.KINDS, resolved_at__isnull=True
+        )
+    )
+
+
+def patient_trends_refresh(*, patient_id: int, day: dt.date) -> None:
+    """After a check-in save: the patient's week, then their signals."""
+    weekly_summary_refresh(patient_id=patient_id, day=day)
+    signals_evaluate(patient_id=patient_id)
+
+
+def demo_trends_refresh(*, patient_id: int) -> None:
+    """For seed_demo: every week of the demo patient, then their signals, synchronously."""
+    weekly_summaries_rebuild(patient_ids=[patient_id])
+    signals_evaluate(patient_id=patient_id)

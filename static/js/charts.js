@@ -1,0 +1,21 @@
+// Draws every trend chart on the page from its json_script block. No data is built here: the
+// figures come from the server as JSON (never as markup), so nothing typed can run as script.
+(function () {
+  "use strict";
+  if (typeof window.Plotly === "undefined") { return; }
+  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  var text = window.getComputedStyle(document.body).color;
+  var grid = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.08)";
+
+  document.querySelectorAll("[data-figure]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-figure"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    var layout = figure.layout || {};
+    layout.font = Object.assign({ color: text }, layout.font || {});
+    ["xaxis", "yaxis"].forEach(function (axis) {
+      layout[axis] = Object.assign({ gridcolor: grid, zerolinecolor: grid }, layout[axis] || {});
+    });
+    window.Plotly.newPlot(el, figure.data, layout, { displaylogo: false, responsive: true });
+  });
+})();

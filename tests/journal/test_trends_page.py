@@ -1,0 +1,222 @@
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from careteam.models import AccessEvent
+from journal.charts import RANGES, trends_context
+from journal.models import Signal, WeeklySummary
+from tests.factories import (
+    CheckInFactory,
+    MembershipFactory,
+    ShareFactory,
+    SignalFactory,
+    UserFactory,
+)
+from tests.journal.trend_histories import rich_history, steady_then_slide
+
+pytestmark = pytest.mark.django_db
+
+
+def figures(response):
+    """The chart figures on a page, read back from their json_script blocks."""
+    html = response.content.decode()
+    blocks = re.findall(
+        r'<script id="(chart-[\w-]+-data)" type="application/json">(.*?)</script>', html, re.S
+    )
+    return {key: json.loads(body) for key, body in blocks}
+
+
+def test_it_asks_visitors_to_sign_in(client):
+    response = client.get("/trends/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_a_care_team_member_has_no_own_trends_page(client, clinician):
+    client.force_login(clinician)
+    assert client.get("/trends/").status_code == 404
+
+
+def test_a_new_patient_sees_a_kind_empty_page(patient_client):
+    response = patient_client.get("/trends/")
+    assert response.status_code == 200
+    assert "No check-ins in this range yet" in response.content.decode()
+    assert figures(response) == {}
+
+
+@pytest.mark.parametrize("range_key", list(RANGES))
+def test_every_range_draws_every_chart_with_a_table(patient_client, patient, range_key):
+    rich_history(patient, days=400)
+
+    response = patient_client.get(f"/trends/?range={range_key}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = figures(response)
+    assert set(shown) == {
+        "chart-mood-data",
+        "chart-weekly-mood-data",
+        "chart-sleep-data",
+        "chart-phq9-data",
+        "chart-gad7-data",
+        "chart-what-helps-data",
+    }
+    assert html.count("<details>") == 6
+    assert html.count("<caption>") == 6
+    assert f'href="?range={range_key}" aria-current="true"' in html
+    assert '<a href="/trends/" aria-current="page">Trends</a>' in html
+
+
+def test_short_ranges_plot_days_and_long_ranges_plot_stored_weeks(patient_client, patient):
+    rich_history(patient, days=400)
+    weeks_in_year = WeeklySummary.objects.filter(
+        patient=patient, week_start__gte=patient.today() - dt.timedelta(days=364 + 6)
+    ).count()
+
+    month = figures(patient_client.get("/trends/?range=30d"))["chart-mood-data"]
+    year = figures(patient_client.get("/trends/?range=1y"))["chart-mood-data"]
+
+    assert len(month["data"][0]["x"]) == 30  # one point a day
+    assert month["data"][1]["name"] == "Mood, 7-day average"
+    assert year["data"][0]["name"] == "Mood, weekly average"
+    assert len(year["data"][0]["x"]) == weeks_in_year
+
+
+def test_treatment_sessions_are_marked_on_every_time_chart(patient_client, patient):
+    rich_history(patient, days=200)
+    shown = figures(patient_client.get("/trends/?range=all"))
+    for key in ("mood", "weekly-mood", "sleep", "phq9", "gad7"):
+        names = [trace["name"] for trace in shown[f"chart-{key}-data"]["data"]]
+        assert "Treatment session" in names, key
+
+
+def test_phq9_chart_shades_the_five_severity_bands_and_marks_response(patient_client, patient):
+    rich_history(patient, days=400)  # PHQ-9 falls from 19 to 2 across treatment
+
+    response = patient_client.get("/trends/?range=all")
+    phq9 = figures(response)["chart-phq9-data"]
+    gad7 = figures(response)["chart-gad7-data"]
+
+    bands = [s for s in phq9["layout"]["shapes"] if s["type"] == "rect"]
+    assert [(b["y0"], b["y1"]) for b in bands] == [
+        (0, 4.5),
+        (4.5, 9.5),
+        (9.5, 14.5),
+        (14.5, 19.5),
+        (19.5, 27.5),
+    ]
+    assert len([s for s in gad7["layout"]["shapes"] if s["type"] == "rect"]) == 4
+    names = [t["name"] for t in phq9["data"]]
+    assert "Response (50% lower than when treatment began)" in names
+    assert "Remission (under 5)" in names
+    assert "response, remission" in response.content.decode()
+
+
+def test_what_helps_compares_days_and_is_honest_about_small_numbers(patient_client, patient):
+    rich_history(patient, days=60, rare_name="Choir")
+
+    response = patient_client.get("/trends/?range=90d")
+
+    helps = figures(response)["chart-what-helps-data"]
+    assert helps["data"][0]["y"] == ["Time outdoors"]  # the rare tag is not charted
+    assert helps["data"][0]["x"] == [7.0] and helps["data"][1]["x"] == [5.0]
+    assert helps["data"][0]["text"] == ["20 days"] and helps["data"][1]["text"] == ["40 days"]
+    html = response.content.decode()
+    assert "2.0 higher with it" in html
+    assert re.search(r"Choir</th><td>2</td>.*?Not enough days to tell yet", html, re.S)
+
+
+def test_typed_text_cannot_become_script_on_the_page(patient_client, patient):
+    evil = "</script><script>alert(1)</script>"
+    rich_history(patient, days=30, activity_name=evil, end=patient.today() - dt.timedelta(days=1))
+    CheckInFactory(patient=patient, day=patient.today(), mood=5, note=f"<script>{evil}")
+
+    response = patient_client.get("/trends/?range=30d")
+
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert html.count("<script") == html.count("</script>")
+    helps = figures(response)["chart-what-helps-data"]
+    assert helps["data"][0]["y"] == [evil]  # intact as data, inert as markup
+    assert "<script><script>" not in html  # notes are not part of trends at all
+
+
+def test_an_active_signal_explains_itself_with_next_steps(patient_client, patient):
+    steady_then_slide(patient, end=patient.today())
+    from journal.trends import signals_evaluate
+
+    signals_evaluate(patient_id=patient.pk)
+    SignalFactory(
+        patient=patient,
+        kind="sustained_slide",
+        resolved_at=dt.datetime.now(dt.UTC),
+        reason="An old slide, long resolved.",
+    )
+
+    html = patient_client.get("/trends/").content.decode()
+
+    assert "Worth noticing" in html
+    assert "Your mood has been lower than your usual for 14 of the last 14 days" in html
+    assert "Look at your safety plan" in html
+    assert 'href="/help/"' in html
+    assert "An old slide, long resolved." not in html
+    assert Signal.objects.filter(patient=patient, resolved_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("range_key", list(RANGES))
+def test_the_page_takes_the_same_few_queries_for_a_month_or_three_years(client, range_key):
+    short, long = UserFactory(), UserFactory()
+    rich_history(short, days=30)
+    rich_history(long, days=1100)
+    counts = []
+    for patient in (short, long):
+        client.force_login(patient)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/trends/?range={range_key}")
+        assert response.status_code == 200
+        assert figures(response)
+        # SAVEPOINT / RELEASE wrap the session save only because the test runs inside a
+        # transaction; in production that save is the single UPDATE counted here.
+        counts.append(
+            len([q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
+        )
+    assert counts[0] == counts[1] <= 10, counts
+
+
+def test_a_clinician_with_a_trends_share_gets_the_same_context_and_the_look_is_logged(
+    patient, clinician
+):
+    from careteam.access import Scope, patient_for_viewer
+
+    rich_history(patient, days=60)
+    share = ShareFactory(patient=patient)
+    MembershipFactory(team=share.team, user=clinician)
+
+    seen = patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
+    context = trends_context(seen, "30d")
+
+    assert [c.key for c in context["charts"]][:2] == ["mood", "weekly-mood"]
+    assert AccessEvent.objects.filter(viewer=clinician, patient=patient, allowed=True).exists()
+
+
+def test_an_unknown_range_falls_back_to_ninety_days(patient_client, patient):
+    rich_history(patient, days=120)
+    html = patient_client.get("/trends/?range=forever").content.decode()
+    assert 'href="?range=90d" aria-current="true"' in html
+
+
+def test_what_helps_over_years_reads_the_stored_weekly_activity_rows(patient_client, patient):
+    from journal.models import WeeklyActivity
+
+    rich_history(patient, days=400)
+    assert WeeklyActivity.objects.filter(patient=patient).exists()
+
+    helps = figures(patient_client.get("/trends/?range=all"))["chart-what-helps-data"]
+
+    assert helps["data"][0]["y"] == ["Time outdoors"]
+    assert helps["data"][0]["text"] == ["134 days"] and helps["data"][1]["text"] == ["266 days"]
+    assert helps["data"][0]["x"] == [7.0] and helps["data"][1]["x"] == [5.0]
