@@ -153,42 +153,60 @@ def deliver_once(
     """
     if not recipient.is_active:
         return False
-    delivery = claim_delivery(recipient_id=recipient.pk, kind=kind, period=period)
-    if delivery.status != EmailDelivery.Status.PENDING:
-        return False
+    occasion = {"recipient_id": recipient.pk, "kind": kind, "period": period}
+
+    def build(delivery: EmailDelivery) -> EmailMultiAlternatives:
+        return build_message(
+            to=recipient.email,
+            name=name,
+            context=context,
+            unsubscribe_url=unsubscribe_url,
+            connection=connection,
+            message_id=delivery_message_id(delivery),
+        )
+
+    outcome = _send_if_pending(occasion, build)
+    if outcome is None and not EmailDelivery.objects.filter(**occasion).exists():
+        # Not logged yet (a batch claims its rows up front; a single caller lands here).
+        claim_delivery(**occasion)
+        outcome = _send_if_pending(occasion, build)
+    # None: sent or failed already, or locked by a concurrent sender of the same occasion.
+    return bool(outcome)
+
+
+def _send_if_pending(occasion: dict, build) -> bool | None:
+    """Lock the occasion's PENDING row, send, mark it SENT, in one transaction.
+
+    True: sent. False: the server refused for good (recorded). None: no pending row to lock.
+    The lock is held while the message goes out: a concurrent duplicate skips the locked row
+    instead of waiting and sending after us. A worker killed mid-send rolls back, and the
+    redelivered task finds the row still pending.
+    """
+    delivery = None
     try:
         with transaction.atomic():
-            # The lock is held while the message goes out: a concurrent duplicate skips the
-            # locked row instead of waiting and sending after us. A worker killed mid-send
-            # rolls back, and the redelivered task finds the row still pending.
-            locked = (
+            delivery = (
                 EmailDelivery.objects.select_for_update(skip_locked=True)
-                .filter(pk=delivery.pk, status=EmailDelivery.Status.PENDING)
+                .filter(**occasion, status=EmailDelivery.Status.PENDING)
                 .first()
             )
-            if locked is None:
-                return False
-            message = build_message(
-                to=recipient.email,
-                name=name,
-                context=context,
-                unsubscribe_url=unsubscribe_url,
-                connection=connection,
-                message_id=delivery_message_id(locked),
-            )
-            message.send()
-            locked.attempts += 1
-            locked.status = EmailDelivery.Status.SENT
-            locked.sent_at = timezone.now()
-            locked.last_error = ""
-            locked.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+            if delivery is None:
+                return None
+            build(delivery).send()
+            delivery.attempts += 1
+            delivery.status = EmailDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save(update_fields=["status", "attempts", "sent_at", "last_error"])
     except Exception as exc:
+        if delivery is None:  # the database failed before anything was sent
+            raise
         _record_failure(delivery, exc)
         if is_permanent_failure(exc):
-            logger.warning("%s email, delivery %s failed for good", kind, delivery.pk)
+            logger.warning("%s email, delivery %s failed for good", delivery.kind, delivery.pk)
             return False
         raise
-    logger.info("sent %s email, delivery %s", kind, locked.pk)
+    logger.info("sent %s email, delivery %s", delivery.kind, delivery.pk)
     return True
 
 

@@ -161,10 +161,13 @@ def reminders_claim_due(*, now: dt.datetime, limit: int) -> list[int]:
         .order_by("next_reminder_at")
         .only(*SCHEDULE_FIELDS)[:limit]
     )
+    by_moment: dict[dt.datetime | None, list[int]] = {}
     for user in users:
-        user.next_reminder_at = next_occasion(user, after=now)
-    if users:
-        User.objects.bulk_update(users, ["next_reminder_at"], batch_size=limit)
+        by_moment.setdefault(next_occasion(user, after=now), []).append(user.pk)
+    # One UPDATE per distinct next moment: people who share a time zone and reminder time
+    # (most of them: 8 p.m. is the default) share one statement.
+    for moment, user_ids in by_moment.items():
+        User.objects.filter(pk__in=user_ids).update(next_reminder_at=moment)
     return [user.pk for user in users]
 
 
@@ -308,11 +311,8 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _context(user: User) -> dict:
-    """A greeting and links. Never a mood, a score, a note or a signal: the email may be read
-    on a shared screen or a lock screen."""
+def _links() -> dict:
     return {
-        "greeting_name": user.greeting_name,
         "action_url": f"{settings.SITE_URL}{reverse('home')}",
         "settings_url": f"{settings.SITE_URL}{reverse('profile_settings')}",
         "help_url": f"{settings.SITE_URL}{reverse('need_help_now')}",
@@ -337,6 +337,7 @@ def reminders_send(
     if not plan:
         return 0
     claim_deliveries([(due.user.pk, due.kind, due.period) for due in plan])
+    links = _links()
     own_connection = connection is None
     connection = connection or get_connection()
     connection.open()
@@ -348,7 +349,9 @@ def reminders_send(
                 kind=due.kind,
                 period=due.period,
                 name=due.template,
-                context=_context(due.user),
+                # A greeting and links. Never a mood, a score, a note or a signal: the email
+                # may be read on a shared screen or a lock screen.
+                context={"greeting_name": due.user.greeting_name, **links},
                 unsubscribe_url=kinds.unsubscribe_url(user_id=due.user.pk, kind=due.kind),
                 connection=connection,
             )

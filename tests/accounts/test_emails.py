@@ -251,3 +251,14 @@ def test_a_care_alert_caller_can_use_deliver_once_with_its_own_kind(smtp_sink):
     assert sent is True
     assert clinician.next_reminder_at is None  # care-team accounts get no patient reminders
     assert "List-Unsubscribe" not in smtp_sink.messages[0]
+
+
+@pytest.mark.django_db
+def test_a_name_reads_naturally_in_the_text_part_and_is_escaped_in_the_html(smtp_sink):
+    person = UserFactory(display_name="Siobhán O'Brien <b>")
+
+    send(person)
+
+    [message] = smtp_sink.messages
+    assert message.get_body(("plain",)).get_content().startswith("Hi Siobhán O'Brien <b>,")
+    assert "Hi Siobhán O&#x27;Brien &lt;b&gt;," in message.get_body(("html",)).get_content()

@@ -450,7 +450,7 @@ def test_deciding_who_is_due_takes_the_same_queries_for_5_or_60_patients_with_hi
 
 
 @pytest.mark.django_db
-def test_claiming_a_batch_is_two_queries_whatever_its_size():
+def test_claiming_a_batch_of_people_with_the_same_reminder_time_is_two_queries():
     from django.db import connection
 
     for person in bulk_patients(40, time_zone="Asia/Tokyo"):
@@ -460,7 +460,8 @@ def test_claiming_a_batch_is_two_queries_whatever_its_size():
 
     assert len(claimed) == 40
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 2  # one indexed SELECT ... FOR UPDATE, one bulk UPDATE
+    # One indexed SELECT ... FOR UPDATE, one UPDATE for everyone sharing the next moment.
+    assert len(statements) == 2
 
 
 @pytest.mark.django_db
