@@ -500,3 +500,43 @@ def test_signing_up_schedules_the_first_reminder(client):
     local = person.next_reminder_at.astimezone(ZoneInfo("Europe/Berlin"))
     assert local.strftime("%H:%M") in {"08:00", "21:00"}  # weekly email Monday 8:00, or 9 p.m.
     assert person.next_reminder_at > at("2026-01-01T00:00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_claiming_at_the_same_moment_split_the_patients_between_them():
+    import threading
+
+    from django.db import connection
+
+    from tests.services import require_postgres
+
+    require_postgres()
+    people = bulk_patients(10, time_zone="Europe/London")
+    for person in people:
+        reminder_schedule_refresh(user=person, now=at("2026-11-24T08:00"))
+    now = at("2026-11-24T20:00")
+    first_holds_its_rows = threading.Event()
+    second_done = threading.Event()
+    claims = {}
+
+    def first_beat():
+        try:
+            with transaction.atomic():
+                claims["first"] = reminders_claim_due(now=now, limit=5)
+                first_holds_its_rows.set()
+                second_done.wait(10)  # still inside the transaction: rows stay locked
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_beat)
+    thread.start()
+    first_holds_its_rows.wait(10)
+    with transaction.atomic():
+        claims["second"] = reminders_claim_due(now=now, limit=100)
+    second_done.set()
+    thread.join(10)
+
+    assert len(claims["first"]) == 5 and len(claims["second"]) == 5
+    assert set(claims["first"]).isdisjoint(claims["second"])
+    assert set(claims["first"]) | set(claims["second"]) == {p.pk for p in people}
+    assert not User.objects.filter(next_reminder_at__lte=now).exists()
