@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.db.models import Exists, OuterRef
 
 from .models import EmailDelivery, User
+from .reminders import reminder_schedule_refresh, reminder_schedules_refresh
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -76,6 +77,10 @@ class UserAdmin(DjangoUserAdmin):
     def verified(self, obj) -> bool:
         return obj.email_verified
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reminder_schedule_refresh(user=obj)  # a new time zone or switch moves the next reminder
+
     @admin.action(description="Deactivate selected accounts (they can no longer sign in)")
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
@@ -84,6 +89,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Reactivate selected accounts")
     def reactivate(self, request, queryset):
         count = queryset.update(is_active=True)
+        reminder_schedules_refresh(user_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Reactivated {count} account(s).", messages.SUCCESS)
 
 

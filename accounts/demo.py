@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from .models import User
+from .reminders import reminder_schedule_refresh
 
 DEMO_PASSWORD = "tideline-demo-2026"  # noqa: S105 - printed on start, refused unless DEBUG
 DEMO_PATIENT_EMAIL = "patient@demo.tideline.test"
@@ -23,4 +24,5 @@ def demo_user_ensure(*, email: str, role: str, display_name: str, time_zone: str
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    reminder_schedule_refresh(user=user)
     return user

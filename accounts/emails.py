@@ -2,19 +2,63 @@
 
 Each email is a template triplet in templates/emails/: `<name>_subject.txt`, `<name>.txt` and
 `<name>.html`. The context must hold only what the templates need for a subject and a link.
+
+Exactly once rests on the delivery log (`EmailDelivery`, unique on recipient, kind, period):
+the row is inserted if absent, then locked with `SELECT ... FOR UPDATE SKIP LOCKED` while the
+message goes out and marked sent in the same transaction. A second caller for the same occasion
+(a second beat, a task delivered twice, a retry after a timeout) either finds the row sent or
+finds it locked and walks away. The one window left is SMTP itself: if the server accepted the
+message and the process died before the commit, the redelivered task sends it again. Every
+message therefore carries a Message-ID derived from its log row, so the copy is the same message
+to any client or relay that deduplicates by Message-ID.
 """
 
 import logging
+import smtplib
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
+
+# What a send task should retry (with backoff): the server said "try later" (4xx), the
+# connection dropped or timed out. Permanent failures never reach the caller; see deliver_once.
+TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def smtp_failure_code(exc: BaseException) -> int | None:
+    """The SMTP reply code behind a failure, if the server gave one."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values()]
+        # Every recipient was refused (we send to one); the mildest code decides.
+        return min(codes) if codes else None
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code
+    return None
+
+
+def is_permanent_failure(exc: BaseException) -> bool:
+    """5xx: the server will refuse this message every time (unknown mailbox, policy rejection).
+    Retrying only annoys the server. A failed login is a configuration problem that a fix can
+    cure, so it stays retryable rather than failing every occasion for good."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    code = smtp_failure_code(exc)
+    return code is not None and code >= 500
+
+
+def failure_label(exc: BaseException) -> str:
+    """Code and exception class only: the server's text can echo the address or the content."""
+    code = smtp_failure_code(exc)
+    name = type(exc).__name__
+    return (f"{code} {name}" if code is not None else name)[:120]
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -25,15 +69,36 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "tideline.local"
+
+
+def delivery_message_id(delivery: EmailDelivery) -> str:
+    """Stable per log row: a resend after a crash is recognisably the same message."""
+    stamp = int(delivery.created_at.timestamp()) if delivery.created_at else 0
+    return f"<delivery.{delivery.pk}.{stamp}@{_mail_domain()}>"
+
+
 def build_message(
-    *, to: str, name: str, context: dict, unsubscribe_url: str | None = None, connection=None
+    *,
+    to: str,
+    name: str,
+    context: dict,
+    unsubscribe_url: str | None = None,
+    connection=None,
+    message_id: str | None = None,
 ) -> EmailMultiAlternatives:
-    subject, text, html = render_email(name, {"site_url": settings.SITE_URL, **context})
+    subject, text, html = render_email(
+        name, {"site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url, **context}
+    )
     headers = {"Auto-Submitted": "auto-generated"}
     if unsubscribe_url:
         # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs, no login needed.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if message_id:
+        headers["Message-ID"] = message_id
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=[to], headers=headers, connection=connection
     )
@@ -53,6 +118,16 @@ def claim_delivery(*, recipient_id: int, kind: str, period: str) -> EmailDeliver
     return delivery
 
 
+def claim_deliveries(occasions: list[tuple[int, str, str]]) -> None:
+    """Insert the pending log rows for many (recipient_id, kind, period) in one statement, so a
+    batch's `deliver_once` calls find their row instead of each inserting it."""
+    if occasions:
+        EmailDelivery.objects.bulk_create(
+            [EmailDelivery(recipient_id=r, kind=k, period=p) for r, k, p in occasions],
+            ignore_conflicts=True,
+        )
+
+
 def deliver_once(
     *,
     recipient,
@@ -65,32 +140,86 @@ def deliver_once(
 ) -> bool:
     """Send this email unless it was already sent for (recipient, kind, period). True if sent.
 
-    The row is locked while sending (SKIP LOCKED: a concurrent duplicate walks away) and marked
-    sent in the same transaction. A worker killed mid-send rolls back and the redelivered task
-    sends it; SMTP exceptions propagate so the caller's task can retry with backoff.
+    - Inactive recipients get nothing (False, no log row).
+    - Already sent, failed for good, or being sent right now by someone else: False.
+    - Sent by this call: True; the row is SENT with `sent_at`, `attempts` counted.
+    - Permanent failure (SMTP 5xx, a recipient refused with 5xx): the row is FAILED with
+      `last_error` = code + exception class; returns False and never raises, so no retry.
+    - Transient failure (4xx, connection lost, timeout): the attempt and `last_error` are
+      recorded, the row stays PENDING, and the exception propagates for the caller's task to
+      retry with backoff (`TRANSIENT_EMAIL_ERRORS`).
+
+    `connection`: an open backend connection to reuse across a batch (one SMTP session).
     """
-    delivery = claim_delivery(recipient_id=recipient.pk, kind=kind, period=period)
-    if delivery.status != EmailDelivery.Status.PENDING:
+    if not recipient.is_active:
         return False
-    with transaction.atomic():
-        locked = (
-            EmailDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk, status=EmailDelivery.Status.PENDING)
-            .first()
-        )
-        if locked is None:
-            return False
-        locked.attempts += 1
-        message = build_message(
+    occasion = {"recipient_id": recipient.pk, "kind": kind, "period": period}
+
+    def build(delivery: EmailDelivery) -> EmailMultiAlternatives:
+        return build_message(
             to=recipient.email,
             name=name,
             context=context,
             unsubscribe_url=unsubscribe_url,
             connection=connection,
+            message_id=delivery_message_id(delivery),
         )
-        message.send()
-        locked.status = EmailDelivery.Status.SENT
-        locked.sent_at = timezone.now()
-        locked.save(update_fields=["status", "attempts", "sent_at"])
-    logger.info("sent %s email, delivery %s", kind, locked.pk)
+
+    outcome = _send_if_pending(occasion, build)
+    if outcome is None and not EmailDelivery.objects.filter(**occasion).exists():
+        # Not logged yet (a batch claims its rows up front; a single caller lands here).
+        claim_delivery(**occasion)
+        outcome = _send_if_pending(occasion, build)
+    # None: sent or failed already, or locked by a concurrent sender of the same occasion.
+    return bool(outcome)
+
+
+def _send_if_pending(occasion: dict, build) -> bool | None:
+    """Lock the occasion's PENDING row, send, mark it SENT, in one transaction.
+
+    True: sent. False: the server refused for good (recorded). None: no pending row to lock.
+    The lock is held while the message goes out: a concurrent duplicate skips the locked row
+    instead of waiting and sending after us. A worker killed mid-send rolls back, and the
+    redelivered task finds the row still pending.
+    """
+    delivery = None
+    try:
+        with transaction.atomic():
+            delivery = (
+                EmailDelivery.objects.select_for_update(skip_locked=True)
+                .filter(**occasion, status=EmailDelivery.Status.PENDING)
+                .first()
+            )
+            if delivery is None:
+                return None
+            build(delivery).send()
+            delivery.attempts += 1
+            delivery.status = EmailDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+    except Exception as exc:
+        if delivery is None:  # the database failed before anything was sent
+            raise
+        _record_failure(delivery, exc)
+        if is_permanent_failure(exc):
+            logger.warning("%s email, delivery %s failed for good", delivery.kind, delivery.pk)
+            return False
+        raise
+    logger.info("sent %s email, delivery %s", delivery.kind, delivery.pk)
     return True
+
+
+def _record_failure(delivery: EmailDelivery, exc: BaseException) -> None:
+    """After the send transaction rolled back: count the attempt, and end the row if the
+    server refused for good. Conditional on PENDING so a concurrent success is never undone."""
+    permanent = is_permanent_failure(exc)
+    changes = {"attempts": F("attempts") + 1, "last_error": failure_label(exc)}
+    if permanent:
+        changes["status"] = EmailDelivery.Status.FAILED
+    try:
+        EmailDelivery.objects.filter(pk=delivery.pk, status=EmailDelivery.Status.PENDING).update(
+            **changes
+        )
+    except DatabaseError:  # the database itself is what failed; the retry will record it
+        logger.warning("could not record the failure of delivery %s", delivery.pk)

@@ -2,6 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from .models import User
+from .reminders import reminder_schedule_refresh
 from .timezones import is_valid_timezone, timezone_names
 
 
@@ -53,6 +54,7 @@ class SignupForm(AllauthSignupForm):
         user.reminder_enabled = self.cleaned_data["reminder_enabled"]
         user.reminder_time = self.cleaned_data["reminder_time"]
         user.save(update_fields=["display_name", "time_zone", "reminder_enabled", "reminder_time"])
+        reminder_schedule_refresh(user=user)
         return user
 
 

@@ -73,6 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Gentle prompts on the days after a treatment session.",
     )
 
+    # The next instant (UTC) a reminder may be due for this person: their reminder time, or the
+    # Monday-morning weekly email, whichever comes first. Null when nothing is switched on. Kept
+    # by accounts.reminders.reminder_schedule_refresh; the beat job reads only this column.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -90,7 +95,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(role__in=["patient", "care"]), name="user_role_known"
             ),
         ]
-        indexes = [models.Index(fields=["role", "is_active"], name="user_role_active")]
+        indexes = [
+            models.Index(fields=["role", "is_active"], name="user_role_active"),
+            # Partial: most of the table never matches `next_reminder_at <= now` scans for free.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=models.Q(next_reminder_at__isnull=False),
+                name="user_next_reminder_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -4,19 +4,45 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import ProfileSettingsForm
+from .services import profile_update
+from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
 
 
 @login_required
 def profile_settings(request):
     form = ProfileSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profile_update(
+            user=request.user,
+            changes={name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
         messages.success(request, "Your settings are saved.")
         return redirect("profile_settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+# Public: the link in an email must work without signing in. CSRF-exempt, and only this view:
+# RFC 8058 one-click unsubscribe is a POST that the mail provider sends from its own servers,
+# with no cookie and no CSRF token. CSRF defends actions authorised by a browser's ambient
+# session; this view never reads the session. What authorises it is the signed token in the
+# URL, which only the email's recipient has, and all it can do is switch one kind of email off.
+# GET never changes anything (link scanners and previews fetch links): it shows a confirm page.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def notification_unsubscribe(request, kind: str, token: str):
+    user = unsubscribe_user(kind=kind, token=token)
+    if user is None:
+        return render(request, "accounts/unsubscribe_invalid.html", status=404)
+    context = {"what": kind_label(kind)}
+    if request.method == "POST":
+        notification_turn_off(user=user, kind=kind)
+        return render(request, "accounts/unsubscribe_done.html", context)
+    return render(request, "accounts/unsubscribe_confirm.html", context)
 
 
 # Public: load balancers and `docker compose` health checks call it without signing in.

@@ -136,6 +136,9 @@ else:
     }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# Seconds before Redis hands an unacknowledged task to another worker (a killed worker's task
+# is redelivered after this). Keep it above every ETA and retry delay (EMAIL_RETRY_BACKOFF_MAX).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = str(VAR_DIR / "broker")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -147,7 +150,14 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     # Task ETAs and retry backoff must stay below this, or Redis hands the task out twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Unacked messages of a killed worker come back after it; the sweep that returns them runs
+    # every few seconds (kombu's default scans only every 100 s), so a short timeout set for a
+    # test redelivers promptly.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 5)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="tideline")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -171,6 +181,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.tasks.weekly_summaries_refresh_finished_week",
         "schedule": crontab(minute=30, hour=12, day_of_week="mon"),
     },
+    # One indexed query per run finds everyone whose reminder time has come (accounts.reminders).
+    # Every minute, so a reminder arrives within a minute or two of the chosen local time.
+    "reminders-dispatch": {"task": "accounts.reminders_dispatch", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -180,6 +193,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tideline <no-reply@tideline.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 15
+# Reminder emails: how many patients one send task handles over one SMTP connection, and the
+# longest wait between retries of a failed send (kept well under the visibility timeout, or a
+# waiting retry would be handed out twice).
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
+EMAIL_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 
 # --- Accounts (django-allauth 65) ---
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("trends/", include("journal.trend_urls")),
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
+    path("notifications/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", account_views.healthz, name="healthz"),

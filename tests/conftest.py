@@ -10,23 +10,24 @@ from django.core.cache import cache
 from django.db import connection
 
 from tests import services  # noqa: F401  (fails fast in CI when a service is missing)
-from tests.factories import CareUserFactory, UserFactory
+from tests.factories import CareUserFactory, UserFactory, builtin_activities
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def pytest_collection_modifyitems(items):
+@pytest.fixture(autouse=True)
+def _builtin_tags_after_flush(request):
     """Transactional tests end with a flush that also deletes rows data migrations made (the
-    built-in activity tags), which would make later tests depend on test order. Serialized
-    rollback restores them after each such test."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker
-            and marker.kwargs.get("transaction")
-            and "serialized_rollback" not in marker.kwargs
-        ):
-            item.add_marker(pytest.mark.django_db(**marker.kwargs, serialized_rollback=True))
+    built-in activity tags). pytest-django runs them after all others, so each one puts the
+    tags back first, and no test depends on the order others ran in."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+        names
+    ):
+        request.getfixturevalue("transactional_db")
+        builtin_activities()
+    yield
 
 
 def _clear_our_cache_keys() -> None:
@@ -138,7 +139,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(django_db_serialized_rollback, transactional_db, tmp_path):
+def celery_worker_process(transactional_db, tmp_path):
     """Start a real worker on the configured broker (Redis in CI, the file broker locally).
 
     Tests using it need committed data, hence `transactional_db`.

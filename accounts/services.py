@@ -1,0 +1,17 @@
+"""Writes to a person's own account that have side effects beyond the row."""
+
+from django.db import transaction
+
+from .models import User
+from .reminders import reminder_schedule_refresh
+
+
+@transaction.atomic
+def profile_update(*, user: User, changes: dict) -> User:
+    """Save validated profile and notification choices and move the reminder schedule to
+    match them (a new time zone or reminder time changes when the next email is due)."""
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(changes))
+    reminder_schedule_refresh(user=user)
+    return user

@@ -1,0 +1,264 @@
+"""deliver_once against a real SMTP server on loopback: one email per occasion, whatever
+happens, with no health data, both parts, and one-click unsubscribe headers."""
+
+import datetime as dt
+import smtplib
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db_connection
+
+from accounts import unsubscribe
+from accounts.emails import deliver_once
+from accounts.models import EmailDelivery
+from accounts.reminders import reminder_schedule_refresh, reminders_send
+from accounts.tasks import reminders_send_batch
+from tests.factories import CheckInFactory, QuestionnaireResponseFactory, UserFactory
+from tests.services import require_postgres
+
+
+def send(person, *, period="2026-11-24", connection=None):
+    return deliver_once(
+        recipient=person,
+        kind=unsubscribe.CHECKIN_REMINDER,
+        period=period,
+        name="checkin_reminder",
+        context={
+            "greeting_name": person.greeting_name,
+            "action_url": "http://127.0.0.1:8000/",
+            "settings_url": "http://127.0.0.1:8000/settings/",
+            "help_url": "http://127.0.0.1:8000/help/",
+        },
+        unsubscribe_url=unsubscribe.unsubscribe_url(
+            user_id=person.pk, kind=unsubscribe.CHECKIN_REMINDER
+        ),
+        connection=connection,
+    )
+
+
+@pytest.mark.django_db
+def test_a_reminder_has_text_and_html_parts_and_one_click_unsubscribe_headers(smtp_sink):
+    person = UserFactory()
+
+    assert send(person) is True
+
+    [message] = smtp_sink.messages
+    assert message["To"] == person.email
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message["List-Unsubscribe"].strip()
+    assert link.startswith("<http://") and "/notifications/unsubscribe/checkin_reminder/" in link
+    assert person.email not in link and "@" not in link
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "http://127.0.0.1:8000/" in plain and 'href="http://127.0.0.1:8000/"' in html
+    assert link.strip("<>") in plain
+    assert message["Message-ID"].startswith("<delivery.")
+
+
+@pytest.mark.django_db
+def test_no_health_data_reaches_any_reminder_email(smtp_sink):
+    person = UserFactory(
+        time_zone="UTC",
+        reminder_time=dt.time(20, 0),
+        questionnaire_reminder_enabled=True,
+    )
+    CheckInFactory(patient=person, day=dt.date(2026, 11, 22), mood=1, note="wrote-a-private-note")
+    QuestionnaireResponseFactory(
+        patient=person, answers=[3] * 9, day=dt.date(2026, 10, 1), band="severe"
+    )
+    now = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+
+    assert reminders_send(user_ids=[person.pk], as_of=now, now=now) == 2
+
+    assert len(smtp_sink.messages) == 2
+    for message in smtp_sink.messages:
+        text = message.as_string()
+        for secret in ("wrote-a-private-note", "severe", "mood", "PHQ", "GAD", "score"):
+            assert secret not in text
+
+
+@pytest.mark.django_db
+def test_a_second_send_for_the_same_occasion_sends_nothing(smtp_sink):
+    person = UserFactory()
+
+    assert [send(person), send(person), send(person, period="2026-11-25")] == [True, False, True]
+    assert len(smtp_sink.messages) == 2
+    delivery = EmailDelivery.objects.get(recipient=person, period="2026-11-24")
+    assert delivery.status == EmailDelivery.Status.SENT and delivery.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_is_never_emailed(smtp_sink):
+    person = UserFactory(is_active=False)
+
+    assert send(person) is False
+    assert smtp_sink.messages == []
+
+
+@pytest.mark.django_db
+def test_a_permanent_refusal_is_recorded_without_the_server_text_and_never_retried(smtp_sink):
+    person = UserFactory()
+    smtp_sink.replies = [f"550 5.1.1 <{person.email}> mailbox unknown, mood data blah"]
+
+    assert send(person) is False  # no exception: the caller's task must not retry
+
+    delivery = EmailDelivery.objects.get(recipient=person)
+    assert delivery.status == EmailDelivery.Status.FAILED
+    assert delivery.last_error == "550 SMTPDataError"
+    assert send(person) is False
+    assert smtp_sink.data_commands == 1  # the second call never contacted the server
+
+
+@pytest.mark.django_db
+def test_a_refused_recipient_is_a_permanent_failure(smtp_sink):
+    person = UserFactory()
+    smtp_sink.rcpt_replies = ["550 5.1.1 No such user here"]
+
+    assert send(person) is False
+
+    delivery = EmailDelivery.objects.get(recipient=person)
+    assert delivery.status == EmailDelivery.Status.FAILED
+    assert delivery.last_error == "550 SMTPRecipientsRefused"
+
+
+@pytest.mark.django_db
+def test_a_temporary_failure_raises_for_a_retry_and_the_retry_sends_once(smtp_sink):
+    person = UserFactory()
+    smtp_sink.replies = ["451 4.3.0 Try again later"]
+
+    with pytest.raises(smtplib.SMTPDataError):
+        send(person)
+    delivery = EmailDelivery.objects.get(recipient=person)
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        EmailDelivery.Status.PENDING,
+        1,
+        "451 SMTPDataError",
+    )
+
+    assert send(person) is True
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert len(smtp_sink.messages) == 1
+
+
+@pytest.mark.django_db
+def test_a_server_that_is_down_is_a_temporary_failure(settings):
+    from tests.accounts.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listening
+    person = UserFactory()
+
+    with pytest.raises(ConnectionRefusedError):
+        send(person)
+    delivery = EmailDelivery.objects.get(recipient=person)
+    assert delivery.status == EmailDelivery.Status.PENDING
+    assert delivery.last_error == "ConnectionRefusedError"
+
+
+@pytest.mark.django_db
+def test_a_batch_is_sent_over_one_smtp_connection(smtp_sink):
+    people = [UserFactory(time_zone="UTC", questionnaire_reminder_enabled=False) for _ in range(4)]
+    now = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+
+    sent = reminders_send(user_ids=[p.pk for p in people], as_of=now, now=now)
+
+    assert sent == 4
+    assert sorted(smtp_sink.recipients) == sorted(p.email for p in people)
+    assert len(smtp_sink.peers) == 1  # one TCP connection (one client port) for the batch
+
+
+@pytest.mark.django_db
+def test_a_bad_address_in_a_batch_does_not_stop_the_others(smtp_sink):
+    people = [UserFactory(time_zone="UTC", questionnaire_reminder_enabled=False) for _ in range(3)]
+    now = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+    smtp_sink.rcpt_replies = ["550 5.1.1 No such user here"]  # the first recipient
+
+    sent = reminders_send(user_ids=[p.pk for p in people], as_of=now, now=now)
+
+    assert sent == 2
+    assert sorted(smtp_sink.recipients) == sorted(p.email for p in people[1:])
+    assert EmailDelivery.objects.filter(status="failed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sends_of_the_same_occasion_make_one_email(smtp_sink):
+    require_postgres()
+    person = UserFactory()
+    smtp_sink.delay = 1.0  # the first sender is still talking to the server when the second comes
+    start = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            start.wait()
+            results.append(send(person))
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(results) == [False, True]
+    assert len(smtp_sink.messages) == 1
+    assert EmailDelivery.objects.get(recipient=person).status == EmailDelivery.Status.SENT
+
+
+@pytest.mark.django_db
+def test_an_open_connection_passed_in_is_reused_and_left_open(smtp_sink):
+    people = [UserFactory() for _ in range(3)]
+    connection = get_connection()
+    connection.open()
+    try:
+        assert [send(p, connection=connection) for p in people] == [True, True, True]
+        assert connection.connection is not None  # still open for the caller's next message
+    finally:
+        connection.close()
+    assert len(smtp_sink.peers) == 1
+
+
+def test_retry_backoff_and_task_etas_stay_under_the_redis_visibility_timeout():
+    from config import settings as config_settings
+
+    assert config_settings.CELERY_VISIBILITY_TIMEOUT == 3600  # the default, unless set
+    if settings.REDIS_URL:
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        assert options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT
+    longest_wait = reminders_send_batch.retry_backoff_max  # jitter only ever shortens a wait
+    assert reminders_send_batch.retry_backoff and reminders_send_batch.retry_jitter
+    assert longest_wait < settings.CELERY_VISIBILITY_TIMEOUT
+    assert longest_wait == settings.EMAIL_RETRY_BACKOFF_MAX
+
+
+@pytest.mark.django_db
+def test_a_care_alert_caller_can_use_deliver_once_with_its_own_kind(smtp_sink):
+    clinician = UserFactory(role="care")
+    reminder_schedule_refresh(user=clinician)
+
+    sent = deliver_once(
+        recipient=clinician,
+        kind="care_alert",
+        period="signal-41",
+        name="checkin_reminder",  # any triplet; the care-team helper brings its own
+        context={"greeting_name": "Dr R", "action_url": "http://127.0.0.1:8000/care/"},
+    )
+
+    assert sent is True
+    assert clinician.next_reminder_at is None  # care-team accounts get no patient reminders
+    assert "List-Unsubscribe" not in smtp_sink.messages[0]
+
+
+@pytest.mark.django_db
+def test_a_name_reads_naturally_in_the_text_part_and_is_escaped_in_the_html(smtp_sink):
+    person = UserFactory(display_name="Siobhán O'Brien <b>")
+
+    send(person)
+
+    [message] = smtp_sink.messages
+    assert message.get_body(("plain",)).get_content().startswith("Hi Siobhán O'Brien <b>,")
+    assert "Hi Siobhán O&#x27;Brien &lt;b&gt;," in message.get_body(("html",)).get_content()
