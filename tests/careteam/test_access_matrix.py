@@ -95,6 +95,8 @@ NOT_PATIENT_DATA = {
     "careteam:invitation": "a random one-time token; shows a team name (test_invitations.py)",
     "careteam:patient_invitation": "a random one-time token; shows a team name",
     "careteam:patient_invitation_accept": "a random one-time token; POST creates a share",
+    "notification_unsubscribe": "a signed token for one user and one email kind; it can only "
+    "turn that email off and shows no data (tests/accounts/test_unsubscribe.py)",
     "account_confirm_email": "allauth: email confirmation key",
     "account_reset_password_from_key": "allauth: password reset key",
     "mfa_remove_webauthn": "allauth: the signed-in person's own passkeys only",
