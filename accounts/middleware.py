@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -17,3 +20,38 @@ class ActivateUserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+SESSION_REFRESHED_AT = "_refreshed_at"
+
+
+class RefreshSessionExpiryMiddleware:
+    """Keep the idle timeout without writing the session on every request.
+
+    Each request in a signed-in session moves the session's deadline forward, but at most once
+    every `SESSION_REFRESH_INTERVAL` seconds: the session is saved (and its expiry set to
+    `SESSION_COOKIE_AGE` from now) only when the last refresh is older than that. An idle session
+    therefore ends between `SESSION_COOKIE_AGE - SESSION_REFRESH_INTERVAL` and
+    `SESSION_COOKIE_AGE` seconds after the last request (never later),
+    and a page viewed twice in a minute costs no session write. Runs after
+    `SessionMiddleware`, before the view, so a view that logs out is not undone by a refresh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            refreshed_at = session.get(SESSION_REFRESHED_AT)  # loads; an expired session empties
+            now = int(time.time())
+            if session.session_key and (
+                not isinstance(refreshed_at, int)
+                or now - refreshed_at >= settings.SESSION_REFRESH_INTERVAL
+                or refreshed_at > now  # a clock step backwards: refresh rather than trust it
+            ):
+                # Marks the session modified: SessionMiddleware saves it on the way out, with
+                # its expiry SESSION_COOKIE_AGE from now (and the cookie still a browser-session
+                # cookie, whatever allauth's set_expiry(0) at login chose).
+                session[SESSION_REFRESHED_AT] = now
+        return self.get_response(request)

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.RefreshSessionExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -254,9 +255,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Sessions, cookies and transport security ---
-# Idle timeout: the expiry moves forward on every request, so 30 quiet minutes end the session.
+# Idle timeout: activity moves the session's expiry forward, at most once a refresh interval
+# (accounts.middleware.RefreshSessionExpiryMiddleware), so 30 quiet minutes end the session
+# (within one interval) without a session write on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_INTERVAL = env.int("SESSION_REFRESH_INTERVAL", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,14 +16,17 @@ Notes and session insights are never part of a chart: the trends scope does not 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from types import SimpleNamespace
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, IntegerField, Sum, Value
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from . import early_warning
@@ -99,6 +102,36 @@ class Chart:
                 for row in self.rows
             )
         )
+
+    def shown(self) -> ShownChart:
+        """What the template needs, rendered once: the figure's json_script block and the
+        table's rows. Small and picklable, so a page's charts can sit in the cache."""
+        return ShownChart(
+            key=self.key,
+            title=self.title,
+            description=self.description,
+            data_id=self.data_id,
+            figure_script=json_script(self.figure, self.data_id) if self.figure else "",
+            caption=self.caption,
+            headers=tuple(self.headers),
+            table_body=self.body_html() if self.rows else "",
+            empty_text=self.empty_text,
+            notes=tuple(self.notes),
+        )
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    key: str
+    title: str
+    description: str
+    data_id: str
+    figure_script: str  # a <script type="application/json"> block, or "" for no figure
+    caption: str
+    headers: tuple[str, ...]
+    table_body: str  # escaped <tr> rows, or "" for no table
+    empty_text: str
+    notes: tuple[str, ...]
 
 
 def _range_start(range_key: str, today: dt.date, first_day: dt.date | None) -> dt.date:
@@ -635,22 +668,107 @@ class ShownSignal:
     next_steps: tuple[str, ...]
 
 
+CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the key at once
+
+
+def _weeks_from(range_key: str, today: dt.date) -> dt.date:
+    """The first week start a range reads stored weekly rows from."""
+    days = RANGES[range_key][1]
+    if days is None:
+        return dt.date(1, 1, 1)
+    return week_start(today - dt.timedelta(days=days - 1))
+
+
+def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
+    """A fingerprint of every row the range's charts read, in one query (a few index probes).
+
+    Any added, edited or deleted check-in in the daily window (count, last `updated_at`, sum of
+    `version`), questionnaire, treatment session, weekly summary (`computed_at` moves whenever a
+    summary changes) or weekly activity row changes it. Long ranges read no check-ins, only the
+    stored weekly rows, so their fingerprint leaves check-ins out (the weekly refresh after a
+    check-in changes the weekly rows, and so the fingerprint).
+    """
+    days = RANGES[range_key][1]
+    if days is not None and days <= DAILY_MAX_DAYS:
+        daily_from = today - dt.timedelta(days=days - 1 + 6)  # the 7-day average's seed days
+        daily_to = today
+    else:
+        daily_from, daily_to = today + dt.timedelta(days=1), today  # empty: not read
+    weeks_from = _weeks_from(range_key, today)
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, WeeklyActivity)
+    }
+    sql = f"""
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.d, a.s, a.x
+FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
+      WHERE patient_id = %s AND day BETWEEN %s AND %s) c
+CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
+      WHERE patient_id = %s) q
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["TreatmentSession"]}
+      WHERE patient_id = %s) t
+CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]}
+      WHERE patient_id = %s AND week_start >= %s) w
+CROSS JOIN (SELECT count(*) AS n, sum(days) AS d, sum(mood_sum) AS s,
+                   sum(days * activity_id) AS x FROM {t["WeeklyActivity"]}
+      WHERE patient_id = %s AND week_start >= %s) a
+"""  # noqa: S608 - table names only; values are parameters
+    pid = patient_id
+    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, weeks_from]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(str(v) for v in cursor.fetchone())
+
+
 def trends_context(patient, range_key: str | None) -> dict:
     """Everything `journal/trends/_charts.html` renders, for `patient` over `range_key`.
 
-    The caller must have the patient from `patient_for_viewer(..., scope=Scope.TRENDS)`.
-    Six queries, whatever the length of history.
+    The caller must have the patient from `patient_for_viewer(..., scope=Scope.TRENDS)`: the
+    charts are the same for every viewer allowed to see them (the trends scope holds no notes),
+    and are cached per patient, range, local day and data fingerprint, so an unchanged history
+    is built once. Signals are read fresh every time. A fixed number of queries, whatever the
+    length of history: two on a cached page, eight when the charts are built.
     """
     range_key = range_key if range_key in RANGES else DEFAULT_RANGE
     today = patient.today()
+    version = _data_version(patient.pk, range_key, today)
+    fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
+    cache_key = "trends:charts:v1:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    built = cache.get(cache_key)
+    if built is None:
+        built = _build_charts(patient, range_key, today)
+        cache.set(cache_key, built, CACHE_SECONDS)
 
+    signals = [
+        ShownSignal(s, early_warning.next_steps(s.kind))
+        for s in sorted(
+            Signal.objects.filter(patient=patient, resolved_at__isnull=True),
+            key=lambda s: (not s.is_urgent, -s.detected_at.timestamp()),
+        )
+    ]
+    return {
+        "trends_patient": patient,
+        "range_key": range_key,
+        "range_label": RANGES[range_key][0],
+        "ranges": [(key, label, key == range_key) for key, (label, _) in RANGES.items()],
+        "range_start": built["range_start"],
+        "range_end": today,
+        "charts": built["charts"],
+        "signals": signals,
+        "has_entries": built["has_entries"],
+        "safety_plan_url": safety_plan_url(),
+    }
+
+
+def _build_charts(patient, range_key: str, today: dt.date) -> dict:
+    """The range's charts, rendered (`ShownChart`), with its start and whether it has data."""
     # Few rows each, whatever the range: all sessions and questionnaires, for first-session and
     # baseline lookups that may lie before the range.
     sessions, scores = _sessions_and_scores(patient)
     weeks_qs = WeeklySummary.objects.filter(patient=patient).order_by("week_start")
     days = RANGES[range_key][1]
     if days is not None:
-        weeks_qs = weeks_qs.filter(week_start__gte=week_start(today - dt.timedelta(days=days - 1)))
+        weeks_qs = weeks_qs.filter(week_start__gte=_weeks_from(range_key, today))
     # Plain rows, not model instances: a 3-year page reads ~160 of them.
     weeks = [SimpleNamespace(**row) for row in weeks_qs.values()]
     first_day = min(
@@ -734,23 +852,8 @@ def trends_context(patient, range_key: str | None) -> dict:
         total_days = sum(w.days_logged for w in weeks)
         total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))
-
-    signals = [
-        ShownSignal(s, early_warning.next_steps(s.kind))
-        for s in sorted(
-            Signal.objects.filter(patient=patient, resolved_at__isnull=True),
-            key=lambda s: (not s.is_urgent, -s.detected_at.timestamp()),
-        )
-    ]
     return {
-        "trends_patient": patient,
-        "range_key": range_key,
-        "range_label": RANGES[range_key][0],
-        "ranges": [(key, label, key == range_key) for key, (label, _) in RANGES.items()],
         "range_start": start,
-        "range_end": today,
-        "charts": charts,
-        "signals": signals,
+        "charts": [chart.shown() for chart in charts],
         "has_entries": bool(total_days or weeks),
-        "safety_plan_url": safety_plan_url(),
     }

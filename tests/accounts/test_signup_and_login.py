@@ -1,10 +1,15 @@
+import datetime as dt
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.middleware import SESSION_REFRESHED_AT
 from accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
@@ -170,16 +175,61 @@ def test_the_session_cookie_ends_with_the_browser_and_is_http_only(client, patie
     assert cookie["expires"] == ""
 
 
-def test_the_session_expires_after_thirty_idle_minutes_and_each_request_extends_it(
+def _age_the_session_refresh(client, seconds):
+    """Pretend the session's deadline was last moved `seconds` earlier than it was."""
+    session = client.session
+    session[SESSION_REFRESHED_AT] -= seconds
+    session.save()
+
+
+def test_the_session_expires_after_thirty_idle_minutes_and_activity_after_the_interval_extends_it(
     client, patient, settings
 ):
     client.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_REFRESH_INTERVAL == 60
+    client.get(reverse("profile_settings"))
     first_expiry = client.session.get_expiry_date()
+    assert first_expiry <= timezone.now() + dt.timedelta(minutes=30)
 
-    import time
-
+    _age_the_session_refresh(client, 61)  # the last refresh was over a minute ago
     time.sleep(1.1)
     client.get(reverse("profile_settings"))
 
     assert client.session.get_expiry_date() > first_expiry  # activity moves the deadline
+    assert client.cookies["sessionid"]["max-age"] == ""  # still ends with the browser
+
+
+def test_a_request_within_the_refresh_interval_writes_no_session(
+    client, patient, django_assert_max_num_queries
+):
+    client.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
+    client.get(reverse("profile_settings"))
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+
+    time.sleep(1.1)
+    with django_assert_max_num_queries(20) as queries:
+        response = client.get(reverse("profile_settings"))
+
+    assert response.status_code == 200
+    session_writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    assert session_writes == []
+    assert Session.objects.get(session_key=client.session.session_key).expire_date == expiry
+
+
+def test_an_idle_session_is_refused_after_the_timeout(client, patient):
+    client.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
+    assert client.get(reverse("profile_settings")).status_code == 200
+
+    # Thirty quiet minutes later, the stored deadline has passed.
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get(reverse("profile_settings"))
+
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]

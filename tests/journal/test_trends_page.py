@@ -179,8 +179,9 @@ def test_the_page_takes_the_same_few_queries_for_a_month_or_three_years(client, 
             response = client.get(f"/trends/?range={range_key}")
         assert response.status_code == 200
         assert figures(response)
-        # SAVEPOINT / RELEASE wrap the session save only because the test runs inside a
-        # transaction; in production that save is the single UPDATE counted here.
+        # SAVEPOINT / RELEASE wrap the session save (a fresh session's first request refreshes
+        # its expiry) only because the test runs inside a transaction; in production that
+        # save is the single UPDATE counted here. The charts are built: nothing is cached yet.
         counts.append(
             len([q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
         )
@@ -220,3 +221,73 @@ def test_what_helps_over_years_reads_the_stored_weekly_activity_rows(patient_cli
     assert helps["data"][0]["y"] == ["Time outdoors"]
     assert helps["data"][0]["text"] == ["134 days"] and helps["data"][1]["text"] == ["266 days"]
     assert helps["data"][0]["x"] == [7.0] and helps["data"][1]["x"] == [5.0]
+
+
+def _mood_on(shown, day):
+    trace = shown["chart-mood-data"]["data"][0]
+    return dict(zip(trace["x"], trace["y"], strict=True)).get(day.isoformat())
+
+
+def test_a_second_look_at_an_unchanged_history_is_served_from_the_cache(patient_client, patient):
+    rich_history(patient, days=400)
+    for range_key in RANGES:
+        with CaptureQueriesContext(connection) as first:
+            built = figures(patient_client.get(f"/trends/?range={range_key}"))
+        with CaptureQueriesContext(connection) as second:
+            cached = figures(patient_client.get(f"/trends/?range={range_key}"))
+
+        assert cached == built
+        assert len(second) < len(first), range_key
+
+
+def test_an_edited_or_deleted_check_in_shows_at_once_on_a_page_seen_before(patient_client, patient):
+    from journal.models import CheckIn
+
+    rich_history(patient, days=30)
+    today = patient.today()
+    before = figures(patient_client.get("/trends/?range=30d"))
+    checkin = CheckIn.objects.get(patient=patient, day=today)
+    new_mood = 0 if checkin.mood else 9
+    assert _mood_on(before, today) == checkin.mood
+
+    checkin.mood = new_mood  # as journal.services does it: a new version, saved
+    checkin.version += 1
+    checkin.save()
+    assert _mood_on(figures(patient_client.get("/trends/?range=30d")), today) == new_mood
+
+    checkin.delete()
+    assert _mood_on(figures(patient_client.get("/trends/?range=30d")), today) is None
+
+
+def test_a_recomputed_week_shows_at_once_on_the_long_range_page(patient_client, patient):
+    from journal.models import CheckIn
+    from journal.trends import week_start, weekly_summary_refresh
+
+    rich_history(patient, days=400)
+    today = patient.today()
+    this_week = week_start(today).isoformat()
+
+    def weekly_means():
+        trace = figures(patient_client.get("/trends/?range=all"))["chart-weekly-mood-data"]
+        means = next(t for t in trace["data"] if t["name"] == "Weekly average")
+        return dict(zip(means["x"], means["y"], strict=True))
+
+    before = weekly_means()[this_week]
+    CheckIn.objects.filter(patient=patient, day__gte=week_start(today)).update(mood=0)
+    weekly_summary_refresh(patient_id=patient.pk, day=today)
+
+    assert before > 0
+    assert weekly_means()[this_week] == 0
+
+
+def test_two_patients_each_see_only_their_own_charts(client):
+    calm, low = UserFactory(), UserFactory()
+    steady_then_slide(calm, days=30, slide_days=0, end=calm.today())
+    steady_then_slide(low, days=30, slide_days=30, end=low.today())
+    seen = {}
+    for who in (calm, low, calm):
+        client.force_login(who)
+        seen.setdefault(who.pk, []).append(
+            _mood_on(figures(client.get("/trends/?range=30d")), who.today())
+        )
+    assert seen == {calm.pk: [7, 7], low.pk: [3]}
