@@ -66,6 +66,11 @@ def patient_for_viewer(viewer, patient_id: int, *, scope: Scope, what: str):
 
     Logs the look (allowed or denied) when the viewer is not the patient.
     """
+    if viewer.is_authenticated and viewer.pk == patient_id:
+        # The patient's own data: nothing to log, and no need to load them a second time.
+        if viewer.is_active and viewer.is_patient:
+            return viewer
+        raise Http404
     User = get_user_model()
     allowed = can_view(viewer, patient_id, scope)
     patient = User.objects.filter(pk=patient_id, role=User.Role.PATIENT).first()
