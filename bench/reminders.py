@@ -10,7 +10,9 @@ the database name must contain "bench"):
     .venv/bin/python bench/reminders.py --patients 100000 --noop-tasks 20000
 
 It prints the no-op task rate, the reminder rate, their ratio (goal >= 0.5) and duplicates
-seen at the sink (must be 0): Message-IDs and recipients are counted as they arrive.
+seen at the sink (must be 0): Message-IDs and recipients are counted as they arrive. The sink
+(bench/smtp_sink.py) is benchmark scaffolding, not Tideline: a minimal asyncio SMTP responder
+in its own process. `--batch-size` overrides REMINDER_BATCH_SIZE for the dispatcher and worker.
 """
 
 import argparse
