@@ -350,6 +350,7 @@ def reminders_send(
         return 0
     claim_deliveries([(due.user.pk, due.kind, due.period) for due in plan])
     links = _links()
+    action_urls = {kind: _action_url(kind) for kind in {due.kind for due in plan}}
     own_connection = connection is None
     connection = connection or get_connection()
     connection.open()
@@ -365,7 +366,7 @@ def reminders_send(
                 # may be read on a shared screen or a lock screen.
                 context={
                     "greeting_name": due.user.greeting_name,
-                    "action_url": _action_url(due.kind),
+                    "action_url": action_urls[due.kind],
                     **links,
                 },
                 unsubscribe_url=kinds.unsubscribe_url(user_id=due.user.pk, kind=due.kind),

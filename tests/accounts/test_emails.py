@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db_connection
+from django.utils import timezone
 
 from accounts import unsubscribe
-from accounts.emails import deliver_once
+from accounts.emails import deliver_once, delivery_message_id
 from accounts.models import EmailDelivery
 from accounts.reminders import reminder_schedule_refresh, reminders_send
 from accounts.tasks import reminders_send_batch
@@ -121,6 +122,19 @@ def test_a_refused_recipient_is_a_permanent_failure(smtp_sink):
     delivery = EmailDelivery.objects.get(recipient=person)
     assert delivery.status == EmailDelivery.Status.FAILED
     assert delivery.last_error == "550 SMTPRecipientsRefused"
+
+
+@pytest.mark.django_db
+def test_the_sent_email_is_named_by_its_log_row_so_a_resend_would_be_the_same_message(smtp_sink):
+    person = UserFactory()
+    before = timezone.now()
+
+    assert send(person) is True
+
+    [message] = smtp_sink.messages
+    delivery = EmailDelivery.objects.get(recipient=person)
+    assert message["Message-ID"] == delivery_message_id(delivery)
+    assert delivery.sent_at is not None and before <= delivery.sent_at <= timezone.now()
 
 
 @pytest.mark.django_db
