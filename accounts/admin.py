@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.db.models import Exists, OuterRef
 
+from config.admin_base import ReadOnlyModelAdmin
+
 from .models import EmailDelivery, User
 from .reminders import reminder_schedule_refresh, reminder_schedules_refresh
 
@@ -94,14 +96,8 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(EmailDelivery)
-class EmailDeliveryAdmin(admin.ModelAdmin):
+class EmailDeliveryAdmin(ReadOnlyModelAdmin):
     list_display = ("recipient", "kind", "period", "status", "attempts", "sent_at")
     list_filter = ("kind", "status")
     search_fields = ("recipient__email",)
     list_select_related = ("recipient",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

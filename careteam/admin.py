@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from config.admin_base import ReadOnlyModelAdmin
+
 from . import services
 from .models import AccessEvent, CareTeam, Invitation, Membership, Share
 
@@ -33,22 +35,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Share)
-class ShareAdmin(admin.ModelAdmin):
+class ShareAdmin(ReadOnlyModelAdmin):
     """Consent is the patient's: admins can see that a share exists, never change it."""
 
     list_display = ("patient", "team", "scope_trends", "scope_notes", "created_at", "revoked_at")
     list_filter = ("scope_trends", "scope_notes", "team")
     list_select_related = ("patient", "team")
     search_fields = ("patient__email", "team__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)
@@ -66,7 +59,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyModelAdmin):
     """The audit log, read-only: nobody adds, edits or deletes a line."""
 
     list_display = ("at", "viewer", "viewer_role", "patient", "what", "allowed")
@@ -74,12 +67,3 @@ class AccessEventAdmin(admin.ModelAdmin):
     search_fields = ("viewer__email", "patient__email")
     list_select_related = ("viewer", "patient")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

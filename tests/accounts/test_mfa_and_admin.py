@@ -91,3 +91,19 @@ def test_staff_can_search_filter_and_deactivate_accounts(client):
         reverse("account_login"), {"login": target.email, "password": PASSWORD}
     ).status_code in (200, 302)
     assert not target.is_active
+
+
+def test_admins_cannot_delete_or_edit_the_email_delivery_log(client):
+    """A deleted delivery row would let the same reminder or alert go out again."""
+    from accounts.models import EmailDelivery
+
+    admin_user = CareUserFactory(is_staff=True, is_superuser=True)
+    row = EmailDelivery.objects.create(
+        recipient=UserFactory(), kind="checkin_reminder", period="2026-11-24", status="sent"
+    )
+    client.force_login(admin_user)
+
+    assert client.get(f"/admin/accounts/emaildelivery/{row.pk}/delete/").status_code == 403
+    client.post(f"/admin/accounts/emaildelivery/{row.pk}/delete/", {"post": "yes"})
+    assert EmailDelivery.objects.filter(pk=row.pk).exists()
+    assert client.get("/admin/accounts/emaildelivery/").status_code == 200
