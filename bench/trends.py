@@ -49,6 +49,9 @@ def parse_args():
     p.add_argument("--duration", type=int, default=10, help="seconds of load per URL")
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--reseed", action="store_true")
+    p.add_argument(
+        "--job-only", action="store_true", help="measure only the weekly job (c) and its floors"
+    )
     return p.parse_args()
 
 
@@ -408,6 +411,60 @@ def machine() -> str:
     )
 
 
+def job_lines(job: dict) -> list[tuple[str, str, str]]:
+    """The weekly job's floors and figures (c), as (name, value, ratio) lines."""
+    return [
+        (
+            "floor: plain-SQL weekly aggregate, all rows",
+            f"{job['plain_all_rows_per_s']:,.0f} rows/s",
+            f"(grouping alone, aggregates pruned: {job['pruned_all_rows_per_s']:,.0f} rows/s)",
+        ),
+        (
+            "floor: plain SQL, summaries + weekly activity aggregates, all rows",
+            f"{job['plain_both_rows_per_s']:,.0f} rows/s",
+            f"finished week: {job['plain_week_both_rows_per_s']:,.0f} rows/s",
+        ),
+        (
+            "floor: plain-SQL weekly aggregate, finished week",
+            f"{job['plain_week_rows_per_s']:,.0f} rows/s ({job['week_rows']:,} rows)",
+            "",
+        ),
+        (
+            "(c) rebuild, every week, cold (no rows yet)",
+            f"{job['rebuild_cold_rows_per_s']:,.0f} rows/s",
+            f"{job['rebuild_cold_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL "
+            "(goal >= 0.5); "
+            f"{job['rebuild_cold_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
+        ),
+        (
+            "(c) rebuild, every week, warm (nothing changed)",
+            f"{job['rebuild_warm_rows_per_s']:,.0f} rows/s",
+            f"{job['rebuild_warm_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL; "
+            f"{job['rebuild_warm_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
+        ),
+        (
+            "(c) weekly job, finished week, cold",
+            f"{job['week_cold_rows_per_s']:,.0f} rows/s",
+            f"{job['week_cold_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
+            "same rows; "
+            f"{job['week_cold_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
+        ),
+        (
+            "(c) weekly job, finished week, warm",
+            f"{job['week_warm_rows_per_s']:,.0f} rows/s",
+            f"{job['week_warm_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
+            "same rows; "
+            f"{job['week_warm_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
+        ),
+    ]
+
+
+def print_lines(lines: list[tuple[str, str, str]]) -> None:
+    width = max(len(a) for a, _, _ in lines)
+    for name, value, ratio in lines:
+        print(f"{name:<{width}}  {value:<40}  {ratio}")
+
+
 def main() -> None:
     args = parse_args()
     if not shutil.which("wrk"):
@@ -424,6 +481,9 @@ def main() -> None:
     print(f"rows: {total_rows:,} check-ins")
 
     job = measure_weekly_job(total_rows)
+    if args.job_only:
+        print_lines(job_lines(job))
+        return
     facts = page_facts(patient_id)
     cookie = session_cookie(patient_id)
     from django.db import connections
@@ -460,21 +520,6 @@ def main() -> None:
             f"{one_row_signed_in['rps']:,.0f} req/s, p99 {one_row_signed_in['p99_ms']:.1f} ms",
             f"{one_row_signed_in['rps'] / one_row['rps']:.2f}x one-row",
         ),
-        (
-            "floor: plain-SQL weekly aggregate, all rows",
-            f"{job['plain_all_rows_per_s']:,.0f} rows/s",
-            f"(grouping alone, aggregates pruned: {job['pruned_all_rows_per_s']:,.0f} rows/s)",
-        ),
-        (
-            "floor: plain SQL, summaries + weekly activity aggregates, all rows",
-            f"{job['plain_both_rows_per_s']:,.0f} rows/s",
-            f"finished week: {job['plain_week_both_rows_per_s']:,.0f} rows/s",
-        ),
-        (
-            "floor: plain-SQL weekly aggregate, finished week",
-            f"{job['plain_week_rows_per_s']:,.0f} rows/s ({job['week_rows']:,} rows)",
-            "",
-        ),
     ]
     for name, r in (("90 days", page_90), ("all (3 years)", page_all)):
         lines.append(
@@ -509,34 +554,8 @@ def main() -> None:
             "(test client, median)",
         )
     )
+    lines += job_lines(job)
     lines += [
-        (
-            "(c) rebuild, every week, cold (no rows yet)",
-            f"{job['rebuild_cold_rows_per_s']:,.0f} rows/s",
-            f"{job['rebuild_cold_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL "
-            "(goal >= 0.5); "
-            f"{job['rebuild_cold_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
-        ),
-        (
-            "(c) rebuild, every week, warm (nothing changed)",
-            f"{job['rebuild_warm_rows_per_s']:,.0f} rows/s",
-            f"{job['rebuild_warm_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL; "
-            f"{job['rebuild_warm_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
-        ),
-        (
-            "(c) weekly job, finished week, cold",
-            f"{job['week_cold_rows_per_s']:,.0f} rows/s",
-            f"{job['week_cold_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
-            "same rows; "
-            f"{job['week_cold_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
-        ),
-        (
-            "(c) weekly job, finished week, warm",
-            f"{job['week_warm_rows_per_s']:,.0f} rows/s",
-            f"{job['week_warm_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
-            "same rows; "
-            f"{job['week_warm_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
-        ),
         (
             "(d) chart data, 3-year patient, largest range",
             f"{max_chart / 1024:.1f} KB ({per_range})",
@@ -548,9 +567,7 @@ def main() -> None:
             f"{js / PLOTLY_BASIC.stat().st_size:.3f}x plotly-basic (goal <= 1.25)",
         ),
     ]
-    width = max(len(a) for a, _, _ in lines)
-    for name, value, ratio in lines:
-        print(f"{name:<{width}}  {value:<40}  {ratio}")
+    print_lines(lines)
     result = {
         "job": job,
         "pages": facts,

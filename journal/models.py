@@ -206,7 +206,9 @@ class QuestionnaireResponse(models.Model):
         indexes = [
             models.Index(
                 fields=["patient", "instrument", "-submitted_at"], name="questionnaire_latest"
-            )
+            ),
+            # The weekly job reads one week's scores of every patient.
+            models.Index(fields=["day"], name="questionnaire_day"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -296,6 +298,10 @@ class WeeklySummary(models.Model):
     gad7_total = models.PositiveSmallIntegerField(null=True)
     phq9_response = models.BooleanField(default=False)
     phq9_remission = models.BooleanField(default=False)
+    # The PHQ-9 that response is measured from, as of this week's end: the first score after
+    # treatment began (or the first score, before any session). Stored so the weekly job can
+    # carry it, with the latest totals, from the week before instead of looking it up again.
+    phq9_baseline = models.PositiveSmallIntegerField(null=True)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -304,6 +310,8 @@ class WeeklySummary(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "week_start"], name="weekly_one_per_week")
         ]
+        # The weekly job finds one week's rows of every patient.
+        indexes = [models.Index(fields=["week_start"], name="weekly_week_start")]
 
     def __str__(self) -> str:
         return f"week {self.week_start} of patient {self.patient_id}"
@@ -392,6 +400,7 @@ class WeeklyActivity(models.Model):
                 fields=["patient", "week_start", "activity"], name="weekly_activity_one_per_week"
             )
         ]
+        indexes = [models.Index(fields=["week_start"], name="weekly_activity_week_start")]
 
     def __str__(self) -> str:
         return f"activity {self.activity_id} in week {self.week_start} of patient {self.patient_id}"

@@ -218,11 +218,14 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
     return checkin, False
 
 
-def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:
-    """Recompute the patient's week and re-evaluate early warnings once this save commits.
-    Ids only in the task; if the broker is down the save still stands and the weekly beat job
-    catches up."""
-    enqueue_on_commit(weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat())
+def _trends_refresh_after_commit(*, patient, day: dt.date, onward: bool = False) -> None:
+    """Recompute the patient's week (with `onward`, every week from it on: questionnaire scores
+    and the treatment baseline carry into later weeks) and re-evaluate early warnings once this
+    save commits. Ids only in the task; if the broker is down the save still stands and the
+    weekly beat job catches up."""
+    enqueue_on_commit(
+        weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat(), onward=onward
+    )
 
 
 def _urgent_checkin(*, patient, day: dt.date) -> None:
@@ -271,6 +274,9 @@ def treatment_session_save(
         raise ValidationError("Please choose a date within the last ten years.", code="too_old")
     started_at = dt.datetime.combine(data.day, data.time, tzinfo=patient.zoneinfo)
     session = session or Session(patient=patient)
+    # Response to treatment is measured from the first PHQ-9 after the first session: a new or
+    # moved session can change every week from the earlier of its old and new day.
+    changed_from = min(data.day, session.day) if session.day else data.day
     session.started_at = started_at.astimezone(dt.UTC)
     session.day = data.day
     session.kind = data.kind
@@ -280,6 +286,7 @@ def treatment_session_save(
     session.insights = data.insights
     session.full_clean(exclude=["patient"])
     session.save()
+    _trends_refresh_after_commit(patient=patient, day=changed_from, onward=True)
     return session
 
 
@@ -343,7 +350,7 @@ def questionnaire_submit(
             dedupe_key=str(response.pk),
             started_on=response.day,
         )
-    _trends_refresh_after_commit(patient=patient, day=response.day)
+    _trends_refresh_after_commit(patient=patient, day=response.day, onward=True)
     return QuestionnaireResult(response, created=True)
 
 

@@ -12,11 +12,14 @@ from . import trends
 
 
 @shared_task
-def weekly_summary_refresh(patient_id: int, day: str) -> None:
-    """After a check-in save: recompute the patient's week holding `day` (ISO date), then
+def weekly_summary_refresh(patient_id: int, day: str, onward: bool = False) -> None:
+    """After a save: recompute the patient's week holding `day` (ISO date), and with `onward`
+    every later week too (a questionnaire or session changes what later weeks carry), then
     re-evaluate their early-warning signals. Enqueue with
     `enqueue_on_commit(weekly_summary_refresh, patient_id=..., day=day.isoformat())`."""
-    trends.patient_trends_refresh(patient_id=patient_id, day=dt.date.fromisoformat(day))
+    trends.patient_trends_refresh(
+        patient_id=patient_id, day=dt.date.fromisoformat(day), onward=onward
+    )
 
 
 @shared_task

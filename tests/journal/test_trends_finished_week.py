@@ -1,0 +1,165 @@
+"""The weekly beat job's own path: one week of every patient, driven by the day, carrying the
+questionnaire state and the response baseline from the week before. It must agree with the
+full rebuild, which looks everything up."""
+
+import datetime as dt
+import importlib
+import random
+
+import pytest
+from django.db import connection
+
+from config.celery import app
+from journal import services, trends
+from journal.models import Activity, CheckIn, WeeklyActivity, WeeklySummary
+from tests.factories import (
+    CheckInFactory,
+    QuestionnaireResponseFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+    daily_history,
+)
+
+FIRST_MONDAY = dt.date(2026, 1, 5)
+WEEKS = 12
+
+
+def score(patient, instrument, total, day):
+    items = 9 if instrument == "phq9" else 7
+    answers = ([3] * (total // 3) + [total % 3] + [0] * items)[:items]
+    return QuestionnaireResponseFactory(
+        patient=patient,
+        instrument=instrument,
+        answers=answers,
+        day=day,
+        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
+    )
+
+
+def summaries():
+    fields = ("patient_id", "week_start", *trends.SUMMARY_COLUMNS)
+    return sorted(WeeklySummary.objects.values_list(*fields))
+
+
+def activities():
+    return sorted(
+        WeeklyActivity.objects.values_list("patient_id", "week_start", "activity_id", "days")
+    )
+
+
+def varied_histories(seed: int) -> None:
+    """Patients with gaps (weeks with no check-in, so no row to carry from), scores in weeks
+    with and without check-ins, sessions before, inside and after the weeks, and tags."""
+    rng = random.Random(seed)
+    walk = Activity.objects.create(name=f"Walk {seed}")
+    for _ in range(6):
+        patient = UserFactory()
+        for day in (FIRST_MONDAY + dt.timedelta(days=n) for n in range(WEEKS * 7)):
+            if rng.random() < 0.6 and day.isocalendar().week % 4 != seed % 4:
+                checkin = CheckInFactory(patient=patient, day=day, mood=rng.randint(0, 10))
+                if rng.random() < 0.3:
+                    checkin.activities.add(walk)
+            if rng.random() < 0.06:
+                score(patient, "phq9", rng.randint(0, 27), day)
+            if rng.random() < 0.04:
+                score(patient, "gad7", rng.randint(0, 21), day)
+        for _ in range(rng.randint(0, 2)):
+            day = FIRST_MONDAY + dt.timedelta(days=rng.randint(-20, WEEKS * 7))
+            TreatmentSessionFactory(
+                patient=patient,
+                day=day,
+                started_at=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC),
+            )
+        if rng.random() < 0.5:  # a baseline from before the first week
+            score(patient, "phq9", rng.randint(10, 27), FIRST_MONDAY - dt.timedelta(days=30))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_week_by_week_the_beat_job_builds_exactly_what_the_full_rebuild_does(seed):
+    varied_histories(seed)
+    trends.weekly_summaries_rebuild()
+    expected, expected_activities = summaries(), activities()
+    assert any(row[-1] is not None for row in expected)  # baselines to carry
+    WeeklySummary.objects.all().delete()
+    WeeklyActivity.objects.all().delete()
+
+    for week in range(WEEKS):  # as beat would, one finished week after another
+        trends.weekly_summaries_refresh_week(start=FIRST_MONDAY + dt.timedelta(weeks=week))
+
+    assert summaries() == expected
+    assert activities() == expected_activities
+
+
+@pytest.mark.django_db
+def test_the_week_job_repairs_a_stale_week_and_drops_an_emptied_one(patient, other_patient):
+    daily_history(patient, days=14, end=FIRST_MONDAY + dt.timedelta(days=13), mood=lambda i: 5)
+    emptied = CheckInFactory(patient=other_patient, day=FIRST_MONDAY + dt.timedelta(days=8))
+    second_week = FIRST_MONDAY + dt.timedelta(days=7)
+    trends.weekly_summaries_rebuild()
+    # Changes whose own refresh never ran (the broker was down): the beat job is the safety net.
+    CheckIn.objects.filter(patient=patient, day__gte=second_week).update(mood=9)
+    emptied.delete()
+
+    first = trends.weekly_summaries_refresh_week(start=second_week)
+    again = trends.weekly_summaries_refresh_week(start=second_week)
+
+    assert WeeklySummary.objects.get(patient=patient, week_start=second_week).mood_mean == 9.0
+    assert not WeeklySummary.objects.filter(patient=other_patient).exists()
+    assert (first, again) == (1, 0)  # the second run rewrites nothing
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Tasks enqueued on commit run in this process (the real task code, no worker)."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.mark.django_db
+def test_recording_a_session_later_moves_the_baseline_of_every_week_after_it(
+    patient, tasks_run_here, django_capture_on_commit_callbacks
+):
+    weeks = [FIRST_MONDAY + dt.timedelta(weeks=n) for n in range(3)]
+    daily_history(patient, days=21, end=weeks[2] + dt.timedelta(days=6))
+    score(patient, "phq9", 20, weeks[0])
+    score(patient, "phq9", 18, weeks[1])
+    score(patient, "phq9", 10, weeks[2])
+    trends.weekly_summaries_rebuild()
+    last = WeeklySummary.objects.get(patient=patient, week_start=weeks[2])
+    assert (last.phq9_baseline, last.phq9_response) == (20, True)  # 10 is half of 20
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.treatment_session_save(
+            patient=patient,
+            data=services.SessionData(
+                day=weeks[0] + dt.timedelta(days=2), time=dt.time(10), kind="iv"
+            ),
+        )
+
+    # Treatment began between the 20 and the 18: response now counts from 18.
+    last.refresh_from_db()
+    assert (last.phq9_baseline, last.phq9_response) == (18, False)
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_in_the_baseline_of_rows_computed_before_it(patient):
+    TreatmentSessionFactory(
+        patient=patient,
+        day=FIRST_MONDAY + dt.timedelta(days=1),
+        started_at=dt.datetime.combine(FIRST_MONDAY, dt.time(10), tzinfo=dt.UTC),
+    )
+    score(patient, "phq9", 24, FIRST_MONDAY)  # before treatment began
+    score(patient, "phq9", 16, FIRST_MONDAY + dt.timedelta(days=3))
+    daily_history(patient, days=14, end=FIRST_MONDAY + dt.timedelta(days=13))
+    trends.weekly_summaries_rebuild()
+    expected = summaries()
+    WeeklySummary.objects.update(phq9_baseline=None)
+    migration = importlib.import_module("journal.migrations.0005_weekly_job_carry_forward")
+
+    migration.fill_baselines(connection)
+
+    assert summaries() == expected
+    assert {row[-1] for row in expected} == {16}
