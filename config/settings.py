@@ -333,6 +333,10 @@ CRISIS_LINES = env(
 # PHQ-9 and GAD-7 are due this many days after the last one (the journal, reminders and the
 # care-team dashboard all read this one number).
 QUESTIONNAIRE_DUE_DAYS = env.int("QUESTIONNAIRE_DUE_DAYS", default=14)
+# Database connections a rebuild of many patients' weekly summaries spreads its batches over
+# (PostgreSQL only; INSERT ... SELECT never runs as a parallel query, so this is how a rebuild
+# uses more than one core). 1 runs every batch on the caller's connection.
+TRENDS_REBUILD_CONNECTIONS = env.int("TRENDS_REBUILD_CONNECTIONS", default=2)
 
 # --- Logging: no health data, ever. Log ids and event names, not values. ---
 LOGGING = {

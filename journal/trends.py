@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -414,27 +416,46 @@ def weekly_summaries_upsert(
     One grouped statement per batch of patients; returns the number of summary rows written.
     A week with no check-ins left (one was deleted) loses its row. The same batch refreshes the
     weekly activity rows ("what helps" over long ranges) in a second grouped statement.
+
+    Many batches on PostgreSQL are spread over TRENDS_REBUILD_CONNECTIONS connections, one
+    thread each: batches share no rows, so they neither wait on nor deadlock with each other.
+    Not inside a caller's transaction, whose uncommitted rows other connections cannot see.
     """
     start = week_start(start) if start else dt.date(1, 1, 8)
     end = week_start(end) + dt.timedelta(days=6) if end else dt.date(9999, 12, 26)
-    written = 0
     now = timezone.now()
-    for i in range(0, len(patient_ids), BATCH_SIZE):
-        batch = list(patient_ids[i : i + BATCH_SIZE])
-        before = start - dt.timedelta(days=7)
-        # In the order the placeholders appear: agg; base (before-range phq9, gad7); qw; now.
-        params = [*batch, start, end, start, start, *batch, start, end, before, now]
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # JIT compiling this statement cost more than running it (~150 ms a batch), and
-                # with the default 4 MB work_mem a batch's grouping and sorts spilled to disk.
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute(_upsert_sql(len(batch)), params)
-            written += max(cursor.rowcount, 0)
-            statements, scope = _cleanup_sql(batch)
-            for sql in statements:
-                cursor.execute(sql, {**scope, "start": start, "end": end})
+    batches = [
+        list(patient_ids[i : i + BATCH_SIZE]) for i in range(0, len(patient_ids), BATCH_SIZE)
+    ]
+    lanes = min(len(batches), settings.TRENDS_REBUILD_CONNECTIONS)
+    if lanes <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return sum(_upsert_batch(batch, start=start, end=end, now=now) for batch in batches)
+
+    def lane(share: list[list[int]]) -> int:
+        try:
+            return sum(_upsert_batch(batch, start=start, end=end, now=now) for batch in share)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        return sum(pool.map(lane, [batches[k::lanes] for k in range(lanes)]))
+
+
+def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.datetime) -> int:
+    before = start - dt.timedelta(days=7)
+    # In the order the placeholders appear: agg; base (before-range phq9, gad7); qw; now.
+    params = [*batch, start, end, start, start, *batch, start, end, before, now]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compiling this statement cost more than running it (~150 ms a batch), and
+            # with the default 4 MB work_mem a batch's grouping and sorts spilled to disk.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_upsert_sql(len(batch)), params)
+        written = max(cursor.rowcount, 0)
+        statements, scope = _cleanup_sql(batch)
+        for sql in statements:
+            cursor.execute(sql, {**scope, "start": start, "end": end})
     return written
 
 

@@ -5,6 +5,7 @@ full rebuild, which looks everything up."""
 import datetime as dt
 import importlib
 import random
+import threading
 
 import pytest
 from django.db import connection
@@ -19,6 +20,7 @@ from tests.factories import (
     UserFactory,
     daily_history,
 )
+from tests.services import require_postgres
 
 FIRST_MONDAY = dt.date(2026, 1, 5)
 WEEKS = 12
@@ -163,3 +165,32 @@ def test_the_migration_fills_in_the_baseline_of_rows_computed_before_it(patient)
 
     assert summaries() == expected
     assert {row[-1] for row in expected} == {16}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_spread_over_two_connections_writes_what_one_connection_does(
+    monkeypatch, settings
+):
+    require_postgres()
+    monkeypatch.setattr(trends, "BATCH_SIZE", 2)
+    varied_histories(seed=4)
+    settings.TRENDS_REBUILD_CONNECTIONS = 1
+    trends.weekly_summaries_rebuild()
+    expected, expected_activities = summaries(), activities()
+    WeeklySummary.objects.all().delete()
+    WeeklyActivity.objects.all().delete()
+    threads = set()
+    upsert_batch = trends._upsert_batch
+
+    def observed(*args, **kwargs):
+        threads.add(threading.get_ident())
+        return upsert_batch(*args, **kwargs)
+
+    monkeypatch.setattr(trends, "_upsert_batch", observed)
+    settings.TRENDS_REBUILD_CONNECTIONS = 2
+
+    trends.weekly_summaries_rebuild()
+
+    assert len(threads) == 2  # 6 patients, 3 batches, 2 connections
+    assert summaries() == expected
+    assert activities() == expected_activities
