@@ -1,5 +1,6 @@
 """Care teams, the patient's consent (a Share with a scope), invitations and the access log."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from accounts.timezones import zone
 
 
 class CareTeam(models.Model):
@@ -58,7 +61,7 @@ class ShareQuerySet(models.QuerySet):
     def active(self, *, now=None):
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate(now))
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
 
@@ -76,7 +79,11 @@ class Share(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The last day of sharing, as the patient chose it (their own calendar), and the instant it
+    # ends: their next local midnight. Access is decided by the instant, so a patient far from
+    # the server's time zone is never shared with for hours past the day they chose.
     expires_on = models.DateField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ShareQuerySet.as_manager()
 
@@ -92,6 +99,21 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"share {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.expires_at = self.end_of(self.expires_on, self.patient.time_zone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "expires_on" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "expires_at"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def end_of(day: dt.date | None, time_zone: str) -> dt.datetime | None:
+        """The instant `day` ends for someone living in `time_zone` (their next midnight)."""
+        if day is None:
+            return None
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone(time_zone))
+        return midnight.astimezone(dt.UTC)
 
 
 class Invitation(models.Model):

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -171,6 +172,42 @@ def test_a_share_past_its_end_date_no_longer_opens_the_patient(client, patient, 
     assert patient_page(client, patient).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("time_zone", "local_hour", "shared"),
+    [
+        # Auckland is UTC+13 in December: its 00:30 on the 2nd is still the 1st in UTC, when a
+        # comparison with the server's date kept the share open for another 13 hours.
+        ("Pacific/Auckland", 23, True),
+        ("Pacific/Auckland", 24 + 0.5, False),
+        # Los Angeles is UTC-8: its 8 p.m. on the 1st is already the 2nd in UTC, when the
+        # share used to end four hours before the day the patient chose was over.
+        ("America/Los_Angeles", 20, True),
+        ("America/Los_Angeles", 24 + 0.5, False),
+    ],
+)
+def test_a_share_ends_at_midnight_of_its_last_day_in_the_patients_own_time_zone(
+    time_zone, local_hour, shared
+):
+    last_day = dt.date(2026, 12, 1)
+    share = ShareFactory(patient__time_zone=time_zone, expires_on=last_day)
+    local = dt.datetime.combine(last_day, dt.time(), ZoneInfo(time_zone)) + dt.timedelta(
+        hours=local_hour
+    )
+
+    assert share.expires_at == dt.datetime(2026, 12, 2, tzinfo=ZoneInfo(time_zone))
+    assert Share.objects.active(now=local).filter(pk=share.pk).exists() is shared
+
+
+def test_moving_the_last_day_moves_the_end(patient):
+    share = ShareFactory(patient=patient, expires_on=dt.date(2026, 12, 1))
+    share.expires_on = None
+    share.save(update_fields=["expires_on"])
+
+    share.refresh_from_db()
+    assert share.expires_at is None
+    assert Share.objects.active(now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)).filter(pk=share.pk)
+
+
 def test_the_sharing_page_lists_current_and_ended_shares(patient_client, patient):
     ShareFactory(patient=patient, team=CareTeamFactory(name="Harbour Clinic"))
     ShareFactory(
@@ -187,3 +224,22 @@ def test_the_sharing_page_lists_current_and_ended_shares(patient_client, patient
 def test_care_team_members_have_no_sharing_page(client, clinician):
     client.force_login(clinician)
     assert client.get(reverse("careteam:sharing")).status_code == 404
+
+
+def test_the_migration_gives_existing_shares_the_end_of_their_last_day(patient):
+    import importlib
+
+    from django.apps import apps
+
+    patient.time_zone = "Asia/Tokyo"
+    patient.save(update_fields=["time_zone"])
+    share = ShareFactory(patient=patient, expires_on=dt.date(2026, 12, 1))
+    Share.objects.filter(pk=share.pk).update(expires_at=None)
+    migration = importlib.import_module(
+        "careteam.migrations.0004_share_expires_at_patients_midnight"
+    )
+
+    migration.end_existing_shares_at_patients_midnight(apps, None)
+
+    share.refresh_from_db()
+    assert share.expires_at == dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC)  # Tokyo's midnight
