@@ -7,6 +7,7 @@ from tests.factories import (
     CareUserFactory,
     CheckInFactory,
     MembershipFactory,
+    ShareFactory,
     UserFactory,
 )
 
@@ -83,3 +84,32 @@ def test_patient_shares_by_code_clinician_sees_them_then_revocation_locks_them_o
     page.get_by_role("link", name="Who viewed my data").click()
     page.get_by_text("dr.rivera@clinic.test").first.wait_for()
     assert AccessEvent.objects.filter(viewer=clinician, patient=patient, allowed=False).exists()
+
+
+def test_on_a_phone_the_dashboard_is_a_list_of_cards_with_no_sideways_scrolling(
+    clinician_page,
+):
+    team = CareTeamFactory(name="Harbour Clinic")
+    clinician = CareUserFactory(email="dr.okafor@clinic.test")
+    MembershipFactory(team=team, user=clinician)
+    for name in ("Juniper", "Rowan"):
+        patient = UserFactory(display_name=name)
+        CheckInFactory(patient=patient, mood=5)
+        ShareFactory(patient=patient, team=team)
+
+    log_in(clinician_page, clinician.email)
+    clinician_page.wait_for_url("**/care/")
+
+    first = clinician_page.get_by_role("row", name="Juniper")
+    cell = first.get_by_role("cell").filter(has_text="None yet").first
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "PHQ-9" in label
+    widths = clinician_page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths  # nothing wider than the phone
+    box = first.bounding_box()
+    assert box["width"] <= 390
+    # The column names are still there for screen readers, only out of sight.
+    assert clinician_page.get_by_role("columnheader", name="Needs").count() == 1
+    assert "{#" not in clinician_page.inner_text("main")
