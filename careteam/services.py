@@ -77,6 +77,16 @@ def share_widens(*, share: Share, scope_trends: bool, scope_notes: bool, expires
     return share.expires_on is not None and (expires_on is None or expires_on > share.expires_on)
 
 
+def share_ends_follow_time_zone(*, patient) -> int:
+    """After the patient's time zone changed: each current share with a last day ends at that
+    day's midnight in the new zone. Returns how many shares moved."""
+    shares = list(Share.objects.active().filter(patient=patient, expires_on__isnull=False))
+    for share in shares:
+        share.patient = patient  # the new time zone, not a stale copy
+        share.save(update_fields=["expires_on"])
+    return len(shares)
+
+
 def _validate_end_date(*, patient: User, expires_on) -> None:
     if expires_on is not None and expires_on < patient.today():
         raise ValidationError(

@@ -243,3 +243,15 @@ def test_the_migration_gives_existing_shares_the_end_of_their_last_day(patient):
 
     share.refresh_from_db()
     assert share.expires_at == dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC)  # Tokyo's midnight
+
+
+def test_moving_to_another_time_zone_moves_the_end_of_a_share(patient):
+    from accounts.services import profile_update
+
+    share = ShareFactory(patient=patient, expires_on=dt.date(2026, 12, 1))  # London: UTC in winter
+    assert share.expires_at == dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
+
+    profile_update(user=patient, changes={"time_zone": "America/New_York"})
+
+    share.refresh_from_db()
+    assert share.expires_at == dt.datetime(2026, 12, 2, 5, tzinfo=dt.UTC)  # New York's midnight
