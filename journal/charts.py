@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, IntegerField, Sum, Value
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
@@ -733,10 +734,17 @@ def trends_context(patient, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v1:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v2:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)
+        # The charts section rendered once, too: on a cached page it is a string to insert, not
+        # a few hundred template nodes to walk. The script and style tags stay outside it, so a
+        # deploy's new static file names are never stuck in the cache.
+        built["html"] = render_to_string(
+            "journal/trends/_charts_body.html",
+            {**_range_context(range_key), **built},
+        )
         cache.set(cache_key, built, CACHE_SECONDS)
 
     signals = [
@@ -748,15 +756,23 @@ def trends_context(patient, range_key: str | None) -> dict:
     ]
     return {
         "trends_patient": patient,
-        "range_key": range_key,
-        "range_label": RANGES[range_key][0],
-        "ranges": [(key, label, key == range_key) for key, (label, _) in RANGES.items()],
+        **_range_context(range_key),
+        # Our own template's output, escaped when it was rendered (a cache may hand back str).
+        "charts_html": mark_safe(built["html"]),
         "range_start": built["range_start"],
         "range_end": today,
         "charts": built["charts"],
         "signals": signals,
         "has_entries": built["has_entries"],
         "safety_plan_url": safety_plan_url(),
+    }
+
+
+def _range_context(range_key: str) -> dict:
+    return {
+        "range_key": range_key,
+        "range_label": RANGES[range_key][0],
+        "ranges": [(key, label, key == range_key) for key, (label, _) in RANGES.items()],
     }
 
 
