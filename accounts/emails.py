@@ -163,8 +163,13 @@ class PreparedEmail:
                 "unsubscribe_url": self._link if unsubscribe else None,
             },
         )
-        # The personal values may appear only in the bodies, where they are substituted.
-        self.usable = self._greeting not in subject and self._link not in subject
+        # The personal values may appear only in the bodies, where they are substituted; the
+        # parts are written as utf-8, which is what Django does with the default charset.
+        self.usable = (
+            self._greeting not in subject
+            and self._link not in subject
+            and settings.DEFAULT_CHARSET.lower() == "utf-8"
+        )
         self.subject = subject
         self._text = text
         self._html = html
