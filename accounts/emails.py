@@ -299,27 +299,30 @@ def claim_deliveries(occasions: list[tuple[int, str, str]]) -> dict[tuple, Email
     redelivered batch, a second beat) are not in the result; `deliver_once` finds those by
     (recipient, kind, period) as a single caller does.
     """
-    if not occasions:
-        return {}
     connection = connections[EmailDelivery.objects.db]
     table = connection.ops.quote_name(EmailDelivery._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     pending = EmailDelivery.Status.PENDING
-    rows = ", ".join(["(%s, %s, %s, %s, 0, %s, '')"] * len(occasions))
-    params = [
-        value
-        for recipient_id, kind, period in occasions
-        for value in (recipient_id, kind, period, pending, now)
-    ]
-    # Only the quoted table name and placeholders are interpolated; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (recipient_id, kind, period, status, attempts, created_at,"  # noqa: S608
-        f" last_error) VALUES {rows} ON CONFLICT (recipient_id, kind, period) DO NOTHING"
-        " RETURNING id, recipient_id, kind, period, created_at"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchall()
+    inserted = []
+    # Chunks keep the parameter count (5 a row) far under SQLite's and PostgreSQL's limits
+    # whatever REMINDER_BATCH_SIZE is.
+    for start in range(0, len(occasions), 1000):
+        chunk = occasions[start : start + 1000]
+        rows = ", ".join(["(%s, %s, %s, %s, 0, %s, '')"] * len(chunk))
+        params = [
+            value
+            for recipient_id, kind, period in chunk
+            for value in (recipient_id, kind, period, pending, now)
+        ]
+        # Only the quoted table name and placeholders are interpolated; values are parameters.
+        sql = (
+            f"INSERT INTO {table} (recipient_id, kind, period, status, attempts, created_at,"  # noqa: S608
+            f" last_error) VALUES {rows} ON CONFLICT (recipient_id, kind, period) DO NOTHING"
+            " RETURNING id, recipient_id, kind, period, created_at"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted.extend(cursor.fetchall())
     return {
         (recipient_id, kind, period): EmailDelivery(
             pk=pk,

@@ -407,3 +407,18 @@ def test_a_batch_builds_each_kind_once_and_every_copy_names_its_own_person_and_r
         assert plain.startswith(f"Hi {person.display_name},")
         assert link in plain and f'href="{link}"' in html
         assert "<script>" not in html
+
+
+@pytest.mark.django_db
+def test_claiming_more_occasions_than_one_statement_takes_logs_each_once():
+    from accounts.emails import claim_deliveries
+
+    person = UserFactory()
+    occasions = [(person.pk, "checkin_reminder", f"day-{n}") for n in range(2500)]
+
+    claimed = claim_deliveries(occasions)
+    again = claim_deliveries([*occasions[:10], (person.pk, "checkin_reminder", "day-new")])
+
+    assert len(claimed) == 2500 and set(claimed) == set(occasions)
+    assert EmailDelivery.objects.filter(recipient=person).count() == 2501
+    assert list(again) == [(person.pk, "checkin_reminder", "day-new")]  # only the new one
