@@ -162,7 +162,10 @@ class EmailDelivery(models.Model):
                 fields=["recipient", "kind", "period"], name="delivery_once_per_period"
             )
         ]
-        indexes = [models.Index(fields=["kind", "period"], name="delivery_kind_period")]
+        # No index on (kind, period): no query asks by kind and period without the recipient,
+        # and the planner took it for "this recipient's row for today" whenever today's period
+        # was not yet in its statistics (every morning), walking all of today's rows per email.
+        # The unique constraint's index serves every lookup the log has.
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period} to user {self.recipient_id}: {self.status}"

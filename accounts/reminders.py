@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import unsubscribe as kinds
-from .emails import claim_deliveries, deliver_once
+from .emails import PreparedEmail, claim_deliveries, deliver_once
 from .models import EmailDelivery, User
 from .timezones import zone
 
@@ -348,9 +348,16 @@ def reminders_send(
     plan = reminders_due(users=users, as_of=as_of, now=now)
     if not plan:
         return 0
-    claim_deliveries([(due.user.pk, due.kind, due.period) for due in plan])
+    claimed = claim_deliveries([(due.user.pk, due.kind, due.period) for due in plan])
     links = _links()
-    action_urls = {kind: _action_url(kind) for kind in {due.kind for due in plan}}
+    # A greeting and links. Never a mood, a score, a note or a signal: the email may be read
+    # on a shared screen or a lock screen. Each kind is rendered once for the whole batch.
+    templates = {due.kind: due.template for due in plan}
+    contexts = {kind: {"action_url": _action_url(kind), **links} for kind in templates}
+    prepared = {
+        kind: PreparedEmail(name=template, context=contexts[kind])
+        for kind, template in templates.items()
+    }
     own_connection = connection is None
     connection = connection or get_connection()
     connection.open()
@@ -362,15 +369,11 @@ def reminders_send(
                 kind=due.kind,
                 period=due.period,
                 name=due.template,
-                # A greeting and links. Never a mood, a score, a note or a signal: the email
-                # may be read on a shared screen or a lock screen.
-                context={
-                    "greeting_name": due.user.greeting_name,
-                    "action_url": action_urls[due.kind],
-                    **links,
-                },
+                context={"greeting_name": due.user.greeting_name, **contexts[due.kind]},
                 unsubscribe_url=kinds.unsubscribe_url(user_id=due.user.pk, kind=due.kind),
                 connection=connection,
+                prepared=prepared[due.kind],
+                claimed=claimed.get((due.user.pk, due.kind, due.period)),
             )
     finally:
         if own_connection:

@@ -2,8 +2,11 @@
 happens, with no health data, both parts, and one-click unsubscribe headers."""
 
 import datetime as dt
+import email
+import email.parser
 import smtplib
 import threading
+from email import policy
 
 import pytest
 from django.conf import settings
@@ -12,8 +15,8 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from accounts import unsubscribe
-from accounts.emails import deliver_once, delivery_message_id
-from accounts.models import EmailDelivery
+from accounts.emails import PreparedEmail, build_message, deliver_once, delivery_message_id
+from accounts.models import EmailDelivery, User
 from accounts.reminders import reminder_schedule_refresh, reminders_send
 from accounts.tasks import reminders_send_batch
 from tests.factories import CheckInFactory, QuestionnaireResponseFactory, UserFactory
@@ -276,3 +279,146 @@ def test_a_name_reads_naturally_in_the_text_part_and_is_escaped_in_the_html(smtp
     [message] = smtp_sink.messages
     assert message.get_body(("plain",)).get_content().startswith("Hi Siobhán O'Brien <b>,")
     assert "Hi Siobhán O&#x27;Brien &lt;b&gt;," in message.get_body(("html",)).get_content()
+
+
+REMINDER_KINDS = [
+    unsubscribe.CHECKIN_REMINDER,
+    unsubscribe.QUESTIONNAIRE_DUE,
+    unsubscribe.WEEKLY_SUMMARY,
+    unsubscribe.INTEGRATION_REMINDER,
+]
+AWKWARD_NAMES = ["there", "Siobhán O'Brien <b>", 'A & B "quoted"', "Zoë 😊", "--", ". dot"]
+
+
+def both_ways(
+    kind: str, name: str
+) -> tuple[email.message.EmailMessage, email.message.EmailMessage]:
+    """One recipient's email as Django builds it, and as a batch's PreparedEmail builds it."""
+    context = {
+        "action_url": "http://127.0.0.1:8000/checkin/",
+        "settings_url": "http://127.0.0.1:8000/settings/",
+        "help_url": "http://127.0.0.1:8000/help/",
+    }
+    link = unsubscribe.unsubscribe_url(user_id=12345, kind=kind)
+    message_id = "<delivery.77.1764000000@tideline.local>"
+    slow = build_message(
+        to="zoe@example.test",
+        name=kind,
+        context={"greeting_name": name, **context},
+        unsubscribe_url=link,
+        message_id=message_id,
+    ).message()
+    fast = PreparedEmail(name=kind, context=context).as_bytes(
+        to="zoe@example.test", greeting_name=name, unsubscribe_url=link, message_id=message_id
+    )
+    assert fast is not None
+    parse = email.parser.BytesParser(policy=policy.default).parsebytes
+    return parse(slow.as_bytes(linesep="\r\n")), parse(fast)
+
+
+@pytest.mark.parametrize("kind", REMINDER_KINDS)
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+def test_a_prepared_email_is_the_same_email_django_would_build(kind, name):
+    slow, fast = both_ways(kind, name)
+
+    for header in (
+        "Subject",
+        "From",
+        "To",
+        "Message-ID",
+        "Auto-Submitted",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "MIME-Version",
+    ):
+        assert str(fast[header]).strip() == str(slow[header]).strip(), header
+    assert fast["Date"] is not None
+    assert fast.get_content_type() == slow.get_content_type() == "multipart/alternative"
+    for subtype in ("plain", "html"):
+        assert fast.get_body((subtype,)).get_content() == slow.get_body((subtype,)).get_content()
+        assert (
+            fast.get_body((subtype,))["Content-Transfer-Encoding"]
+            == slow.get_body((subtype,))["Content-Transfer-Encoding"]
+        )
+    assert [p.get_content_type() for p in fast.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_a_prepared_email_is_plain_ascii_for_an_ascii_name_and_has_crlf_line_ends():
+    context = {"action_url": "http://x/", "settings_url": "http://x/s/", "help_url": "http://x/h/"}
+    data = PreparedEmail(name="checkin_reminder", context=context).as_bytes(
+        to="a@example.test", greeting_name="Sam", unsubscribe_url="http://x/u/", message_id="<m@x>"
+    )
+
+    data.decode("ascii")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+
+
+@pytest.mark.django_db
+def test_a_name_too_long_for_an_8bit_line_still_arrives_through_the_slow_path(smtp_sink):
+    person = UserFactory(time_zone="UTC", questionnaire_reminder_enabled=False)
+    # display_name is at most 80 characters, but the fast path must never emit an overlong
+    # line whatever it is given: this one goes out quoted-printable, as Django sends it.
+    User.objects.filter(pk=person.pk).update(display_name="é" * 80)
+    now = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+    prepared = PreparedEmail(
+        name="checkin_reminder",
+        context={
+            "action_url": "http://x/",
+            "settings_url": "http://x/s/",
+            "help_url": "http://x/h/",
+        },
+    )
+    assert (
+        prepared.as_bytes(
+            to="a@example.test",
+            greeting_name="é" * 600,
+            unsubscribe_url="http://x/u/",
+            message_id="<m@x>",
+        )
+        is None
+    )
+
+    assert reminders_send(user_ids=[person.pk], as_of=now, now=now) == 1
+
+    [message] = smtp_sink.messages
+    assert message.get_body(("plain",)).get_content().startswith("Hi " + "é" * 80 + ",")
+
+
+@pytest.mark.django_db
+def test_a_batch_builds_each_kind_once_and_every_copy_names_its_own_person_and_row(smtp_sink):
+    people = [
+        UserFactory(time_zone="UTC", questionnaire_reminder_enabled=False, display_name=name)
+        for name in ("Ann", "Bo <script>", "Zoë")
+    ]
+    now = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+
+    assert reminders_send(user_ids=[p.pk for p in people], as_of=now, now=now) == 3
+
+    by_to = {m["To"]: m for m in smtp_sink.messages}
+    for person in people:
+        message = by_to[person.email]
+        delivery = EmailDelivery.objects.get(recipient=person)
+        assert message["Message-ID"] == delivery_message_id(delivery)
+        link = unsubscribe.unsubscribe_url(user_id=person.pk, kind=unsubscribe.CHECKIN_REMINDER)
+        assert message["List-Unsubscribe"].strip() == f"<{link}>"
+        plain = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert plain.startswith(f"Hi {person.display_name},")
+        assert link in plain and f'href="{link}"' in html
+        assert "<script>" not in html
+
+
+@pytest.mark.django_db
+def test_claiming_more_occasions_than_one_statement_takes_logs_each_once():
+    from accounts.emails import claim_deliveries
+
+    person = UserFactory()
+    occasions = [(person.pk, "checkin_reminder", f"day-{n}") for n in range(2500)]
+
+    claimed = claim_deliveries(occasions)
+    again = claim_deliveries([*occasions[:10], (person.pk, "checkin_reminder", "day-new")])
+
+    assert len(claimed) == 2500 and set(claimed) == set(occasions)
+    assert EmailDelivery.objects.filter(recipient=person).count() == 2501
+    assert list(again) == [(person.pk, "checkin_reminder", "day-new")]  # only the new one
