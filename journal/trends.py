@@ -88,6 +88,19 @@ def _vendor_sql() -> dict[str, str]:
     }
 
 
+def _checkin_aggregates() -> str:
+    """A week's summary columns over its check-ins `c`, as select-list items."""
+    f = _vendor_sql()["float"].format
+    means = ", ".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
+    return (
+        f"COUNT(*) AS days_logged, {f(expr='AVG(c.mood)')} AS mood_mean, "
+        f"MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max, {means}, "
+        f"{f(expr='AVG(c.sleep_hours)')} AS sleep_hours_mean, "
+        f"{f(expr='MIN(c.sleep_hours)')} AS sleep_hours_min, "
+        f"{f(expr='MAX(c.sleep_hours)')} AS sleep_hours_max"
+    )
+
+
 def _upsert_sql(n_ids: int) -> str:
     """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
     of each week's end, upsert.
@@ -103,7 +116,6 @@ def _upsert_sql(n_ids: int) -> str:
     t_q = QuestionnaireResponse._meta.db_table
     t_session = TreatmentSession._meta.db_table
     t_weekly = WeeklySummary._meta.db_table
-    f = v["float"].format
     week_c = v["week"].format(col="c.day")
     week_q = v["week"].format(col="q.day")
     day_q = v["daynum"].format(col="q.day")
@@ -127,7 +139,6 @@ def _upsert_sql(n_ids: int) -> str:
             "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
         )
 
-    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
     columns = ", ".join(SUMMARY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
     changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
@@ -136,12 +147,7 @@ def _upsert_sql(n_ids: int) -> str:
     return f"""
 INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
 WITH agg AS (
-  SELECT c.patient_id AS patient_id, {week_c} AS week_start, COUNT(*) AS days_logged,
-         {f(expr="AVG(c.mood)")} AS mood_mean, MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max,
-         {means},
-         {f(expr="AVG(c.sleep_hours)")} AS sleep_hours_mean,
-         {f(expr="MIN(c.sleep_hours)")} AS sleep_hours_min,
-         {f(expr="MAX(c.sleep_hours)")} AS sleep_hours_max
+  SELECT c.patient_id AS patient_id, {week_c} AS week_start, {_checkin_aggregates()}
   FROM {t_checkin} c
   WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
   GROUP BY c.patient_id, {week_c}
@@ -227,9 +233,7 @@ def _week_upsert_sql() -> str:
     t_q = QuestionnaireResponse._meta.db_table
     t_session = TreatmentSession._meta.db_table
     t_weekly = WeeklySummary._meta.db_table
-    f = v["float"].format
     day_q = v["daynum"].format(col="q.day")
-    means = ",\n".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
     columns = ", ".join(SUMMARY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
     changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
@@ -282,12 +286,7 @@ FROM (
               ELSE {baseline_lookup}
          END AS phq9_baseline
   FROM (
-    SELECT c.patient_id AS patient_id, COUNT(*) AS days_logged,
-           {f(expr="AVG(c.mood)")} AS mood_mean, MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max,
-           {means},
-           {f(expr="AVG(c.sleep_hours)")} AS sleep_hours_mean,
-           {f(expr="MIN(c.sleep_hours)")} AS sleep_hours_min,
-           {f(expr="MAX(c.sleep_hours)")} AS sleep_hours_max
+    SELECT c.patient_id AS patient_id, {_checkin_aggregates()}
     FROM {CheckIn._meta.db_table} c
     WHERE c.day BETWEEN %(start)s AND %(end)s
     GROUP BY c.patient_id
