@@ -56,6 +56,15 @@ class DashboardRow:
     spark_days: int = 0
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def spark_latest(self) -> tuple[str, str] | None:
+        """Where the latest day sits on the sparkline: marked with a dot, so a single day (a
+        line of one point draws nothing) still shows, and the eye finds "now"."""
+        if not self.spark_points:
+            return None
+        x, y = self.spark_points.rsplit(" ", 1)[-1].split(",")
+        return x, y
+
     def sort_key(self):
         # Who needs attention first: thoughts of self-harm not yet seen by anyone, then a slide,
         # then a PHQ-9 rise, then the longest silence (never checked in counts as longest).

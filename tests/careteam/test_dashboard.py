@@ -124,6 +124,18 @@ def test_the_sparkline_is_server_drawn_svg_with_no_inline_style(client, clinicia
     assert "style=" not in body
 
 
+def test_a_single_day_still_shows_on_the_sparkline_as_a_dot(client, clinician, team):
+    patient = shared_patient(team, "Newcomer")
+    daily_history(patient, days=1, end=timezone.localdate(), mood=lambda i: 10)
+
+    body = dashboard(client, clinician)
+
+    (point,) = re.search(r'<polyline points="([^"]+)"', body).group(1).split()
+    x, y = point.split(",")
+    assert f'<circle cx="{x}" cy="{y}" r="2.5"' in body
+    assert y == "2.0"  # mood 10 sits at the top
+
+
 def test_revoked_unshared_and_expired_patients_are_not_listed(client, clinician, team):
     shared_patient(team, "Revoked", revoked_at=timezone.now())
     shared_patient(team, "Expired", expires_on=timezone.localdate() - dt.timedelta(days=1))
