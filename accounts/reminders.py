@@ -41,7 +41,7 @@ from django.utils import timezone
 from . import unsubscribe as kinds
 from .emails import PreparedEmail, claim_deliveries, deliver_once
 from .models import EmailDelivery, User
-from .timezones import zone
+from .timezones import local_instant, zone
 
 WEEKLY_EMAIL_TIME = dt.time(8, 0)
 # A reminder that could not go out within this long after its moment (beat down, worker backlog)
@@ -67,16 +67,6 @@ SCHEDULE_FIELDS = (
 
 
 # --- The schedule: pure functions of a person's preferences and an instant -------------------
-
-
-def local_instant(day: dt.date, at: dt.time, tz) -> dt.datetime:
-    """`at` o'clock on `day` in time zone `tz`, as a UTC instant.
-
-    Daylight saving: a time the clocks skip (02:30 on a spring-forward night) resolves, with
-    fold=0, to the instant just after the gap (03:30 new time); a time that happens twice (01:30
-    on a fall-back night) is its first occurrence. Either way a reminder comes once that day.
-    """
-    return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
 
 
 def _daily_switch_on(user) -> bool:

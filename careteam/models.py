@@ -1,6 +1,5 @@
 """Care teams, the patient's consent (a Share with a scope), invitations and the access log."""
 
-import datetime as dt
 import hashlib
 import secrets
 
@@ -9,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.timezones import zone
+from accounts.timezones import end_of_local_day
 
 
 class CareTeam(models.Model):
@@ -101,19 +100,13 @@ class Share(models.Model):
         return f"share {self.pk}"
 
     def save(self, *args, **kwargs):
-        self.expires_at = self.end_of(self.expires_on, self.patient.time_zone)
+        self.expires_at = (
+            end_of_local_day(self.expires_on, self.patient.time_zone) if self.expires_on else None
+        )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "expires_on" in update_fields:
             kwargs["update_fields"] = {*update_fields, "expires_at"}
         super().save(*args, **kwargs)
-
-    @staticmethod
-    def end_of(day: dt.date | None, time_zone: str) -> dt.datetime | None:
-        """The instant `day` ends for someone living in `time_zone` (their next midnight)."""
-        if day is None:
-            return None
-        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone(time_zone))
-        return midnight.astimezone(dt.UTC)
 
 
 class Invitation(models.Model):
