@@ -102,6 +102,18 @@ def delivery_message_id(delivery: EmailDelivery) -> str:
     return f"<delivery.{delivery.pk}.{stamp}@{_mail_domain()}>"
 
 
+def _our_headers(unsubscribe_url: str | None, message_id: str | None) -> dict[str, str]:
+    """The headers every Tideline email adds, in order, for both ways of building one."""
+    headers = {"Auto-Submitted": "auto-generated"}
+    if unsubscribe_url:
+        # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs, no login needed.
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if message_id:
+        headers["Message-ID"] = message_id
+    return headers
+
+
 def build_message(
     *,
     to: str,
@@ -114,15 +126,12 @@ def build_message(
     subject, text, html = render_email(
         name, {"site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url, **context}
     )
-    headers = {"Auto-Submitted": "auto-generated"}
-    if unsubscribe_url:
-        # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs, no login needed.
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if message_id:
-        headers["Message-ID"] = message_id
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to], headers=headers, connection=connection
+        subject=subject,
+        body=text,
+        to=[to],
+        headers=_our_headers(unsubscribe_url, message_id),
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -230,13 +239,11 @@ class PreparedEmail:
         lines = [
             self._header("To", to),
             self._header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
-            "Auto-Submitted: auto-generated",
+            *(
+                self._header(name, value)
+                for name, value in _our_headers(unsubscribe_url, message_id).items()
+            ),
         ]
-        if unsubscribe_url:
-            # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs, no login.
-            lines.append(self._header("List-Unsubscribe", f"<{unsubscribe_url}>"))
-            lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
-        lines.append(self._header("Message-ID", message_id))
         headers = "\r\n".join(lines)
         boundary = self._boundary
         message = (
