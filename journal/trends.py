@@ -101,6 +101,40 @@ def _checkin_aggregates() -> str:
     )
 
 
+def _summary_insert() -> str:
+    columns = ", ".join(SUMMARY_COLUMNS)
+    return (
+        f"INSERT INTO {WeeklySummary._meta.db_table} "
+        f"(patient_id, week_start, {columns}, computed_at)"
+    )
+
+
+def _summary_values(row: str) -> str:
+    """The summary columns of a computed row `row`, in SUMMARY_COLUMNS order: its aggregates
+    and totals, response (half the baseline or less) and remission (under 5) derived."""
+    columns = [
+        f"{row}.{c}" for c in SUMMARY_COLUMNS if c not in ("phq9_response", "phq9_remission")
+    ]
+    response = (
+        f"CASE WHEN {row}.phq9_baseline > 0 AND {row}.phq9_total IS NOT NULL "
+        f"AND {row}.phq9_total * 2 <= {row}.phq9_baseline THEN TRUE ELSE FALSE END"
+    )
+    remission = (
+        f"CASE WHEN {row}.phq9_total IS NOT NULL AND {row}.phq9_total < 5 THEN TRUE ELSE FALSE END"
+    )
+    at = SUMMARY_COLUMNS.index("phq9_response")
+    return ", ".join([*columns[:at], response, remission, *columns[at:]])
+
+
+def _summary_on_conflict() -> str:
+    """Rewrite an existing week only if a value changed, so `computed_at` stays put otherwise."""
+    table = WeeklySummary._meta.db_table
+    distinct = _vendor_sql()["distinct"]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
+    changed = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in SUMMARY_COLUMNS)
+    return f"ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates} WHERE {changed}"
+
+
 def _upsert_sql(n_ids: int) -> str:
     """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
     of each week's end, upsert.
@@ -115,7 +149,6 @@ def _upsert_sql(n_ids: int) -> str:
     t_checkin = CheckIn._meta.db_table
     t_q = QuestionnaireResponse._meta.db_table
     t_session = TreatmentSession._meta.db_table
-    t_weekly = WeeklySummary._meta.db_table
     week_c = v["week"].format(col="c.day")
     week_q = v["week"].format(col="q.day")
     day_q = v["daynum"].format(col="q.day")
@@ -139,13 +172,10 @@ def _upsert_sql(n_ids: int) -> str:
             "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
         )
 
-    columns = ", ".join(SUMMARY_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
-    changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
     # S608: every interpolated piece is a constant of this module or a table name; values
     # travel as parameters.
     return f"""
-INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
+{_summary_insert()}
 WITH agg AS (
   SELECT c.patient_id AS patient_id, {week_c} AS week_start, {_checkin_aggregates()}
   FROM {t_checkin} c
@@ -204,16 +234,9 @@ scored AS (
                     AND x.is_week = 1
   LEFT JOIN base b ON b.patient_id = a.patient_id
 )
-SELECT s.patient_id, s.week_start, s.days_logged, s.mood_mean, s.mood_min, s.mood_max,
-       {", ".join(f"s.{m}_mean" for m in MEAN_FIELDS)},
-       s.sleep_hours_mean, s.sleep_hours_min, s.sleep_hours_max, s.phq9_total, s.gad7_total,
-       CASE WHEN s.phq9_baseline > 0 AND s.phq9_total IS NOT NULL
-                 AND s.phq9_total * 2 <= s.phq9_baseline THEN TRUE ELSE FALSE END,
-       CASE WHEN s.phq9_total IS NOT NULL AND s.phq9_total < 5 THEN TRUE ELSE FALSE END,
-       s.phq9_baseline, %s
+SELECT s.patient_id, s.week_start, {_summary_values("s")}, %s
 FROM scored s WHERE TRUE
-ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates}
-WHERE {changed}
+{_summary_on_conflict()}
 """  # noqa: S608
 
 
@@ -234,9 +257,6 @@ def _week_upsert_sql() -> str:
     t_session = TreatmentSession._meta.db_table
     t_weekly = WeeklySummary._meta.db_table
     day_q = v["daynum"].format(col="q.day")
-    columns = ", ".join(SUMMARY_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
-    changed = " OR ".join(f"{t_weekly}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
 
     def phq9(condition: str, order: str = "q.day, q.submitted_at") -> str:
         return (
@@ -263,14 +283,8 @@ def _week_upsert_sql() -> str:
         "AND s.day BETWEEN %(start)s AND %(end)s)"
     )
     return f"""
-INSERT INTO {t_weekly} (patient_id, week_start, {columns}, computed_at)
-SELECT t.patient_id, %(start)s, t.days_logged, t.mood_mean, t.mood_min, t.mood_max,
-       {", ".join(f"t.{m}_mean" for m in MEAN_FIELDS)},
-       t.sleep_hours_mean, t.sleep_hours_min, t.sleep_hours_max, t.phq9_total, t.gad7_total,
-       CASE WHEN t.phq9_baseline > 0 AND t.phq9_total IS NOT NULL
-                 AND t.phq9_total * 2 <= t.phq9_baseline THEN TRUE ELSE FALSE END,
-       CASE WHEN t.phq9_total IS NOT NULL AND t.phq9_total < 5 THEN TRUE ELSE FALSE END,
-       t.phq9_baseline, %(now)s
+{_summary_insert()}
+SELECT t.patient_id, %(start)s, {_summary_values("t")}, %(now)s
 FROM (
   SELECT a.*,
          COALESCE(qw.phq9_code %% 100,
@@ -300,8 +314,7 @@ FROM (
   ) qw ON qw.patient_id = a.patient_id
   LEFT JOIN {t_weekly} p ON p.patient_id = a.patient_id AND p.week_start = %(prev)s
 ) t WHERE TRUE
-ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates}
-WHERE {changed}
+{_summary_on_conflict()}
 """  # noqa: S608
 
 
