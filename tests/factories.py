@@ -114,6 +114,19 @@ class ShareFactory(factory.django.DjangoModelFactory):
     scope_notes = False
 
 
+def scored_questionnaire(patient, instrument: str, total: int, day: dt.date):
+    """A PHQ-9 or GAD-7 with answers adding up to `total`, submitted at noon UTC on `day`."""
+    items = 9 if instrument == "phq9" else 7
+    answers = ([3] * (total // 3) + [total % 3] + [0] * items)[:items]
+    return QuestionnaireResponseFactory(
+        patient=patient,
+        instrument=instrument,
+        answers=answers,
+        day=day,
+        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
+    )
+
+
 def daily_history(patient, *, days: int, end: dt.date | None = None, mood=lambda i: 6, **fields):
     """Bulk-create `days` consecutive check-ins ending at `end` (default: yesterday).
 

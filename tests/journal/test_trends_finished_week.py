@@ -15,27 +15,15 @@ from journal import services, trends
 from journal.models import Activity, CheckIn, WeeklyActivity, WeeklySummary
 from tests.factories import (
     CheckInFactory,
-    QuestionnaireResponseFactory,
     TreatmentSessionFactory,
     UserFactory,
     daily_history,
+    scored_questionnaire,
 )
 from tests.services import require_postgres
 
 FIRST_MONDAY = dt.date(2026, 1, 5)
 WEEKS = 12
-
-
-def score(patient, instrument, total, day):
-    items = 9 if instrument == "phq9" else 7
-    answers = ([3] * (total // 3) + [total % 3] + [0] * items)[:items]
-    return QuestionnaireResponseFactory(
-        patient=patient,
-        instrument=instrument,
-        answers=answers,
-        day=day,
-        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
-    )
 
 
 def summaries():
@@ -62,9 +50,9 @@ def varied_histories(seed: int) -> None:
                 if rng.random() < 0.3:
                     checkin.activities.add(walk)
             if rng.random() < 0.06:
-                score(patient, "phq9", rng.randint(0, 27), day)
+                scored_questionnaire(patient, "phq9", rng.randint(0, 27), day)
             if rng.random() < 0.04:
-                score(patient, "gad7", rng.randint(0, 21), day)
+                scored_questionnaire(patient, "gad7", rng.randint(0, 21), day)
         for _ in range(rng.randint(0, 2)):
             day = FIRST_MONDAY + dt.timedelta(days=rng.randint(-20, WEEKS * 7))
             TreatmentSessionFactory(
@@ -73,7 +61,9 @@ def varied_histories(seed: int) -> None:
                 started_at=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC),
             )
         if rng.random() < 0.5:  # a baseline from before the first week
-            score(patient, "phq9", rng.randint(10, 27), FIRST_MONDAY - dt.timedelta(days=30))
+            scored_questionnaire(
+                patient, "phq9", rng.randint(10, 27), FIRST_MONDAY - dt.timedelta(days=30)
+            )
 
 
 @pytest.mark.django_db
@@ -126,9 +116,9 @@ def test_recording_a_session_later_moves_the_baseline_of_every_week_after_it(
 ):
     weeks = [FIRST_MONDAY + dt.timedelta(weeks=n) for n in range(3)]
     daily_history(patient, days=21, end=weeks[2] + dt.timedelta(days=6))
-    score(patient, "phq9", 20, weeks[0])
-    score(patient, "phq9", 18, weeks[1])
-    score(patient, "phq9", 10, weeks[2])
+    scored_questionnaire(patient, "phq9", 20, weeks[0])
+    scored_questionnaire(patient, "phq9", 18, weeks[1])
+    scored_questionnaire(patient, "phq9", 10, weeks[2])
     trends.weekly_summaries_rebuild()
     last = WeeklySummary.objects.get(patient=patient, week_start=weeks[2])
     assert (last.phq9_baseline, last.phq9_response) == (20, True)  # 10 is half of 20
@@ -153,8 +143,8 @@ def test_the_migration_fills_in_the_baseline_of_rows_computed_before_it(patient)
         day=FIRST_MONDAY + dt.timedelta(days=1),
         started_at=dt.datetime.combine(FIRST_MONDAY, dt.time(10), tzinfo=dt.UTC),
     )
-    score(patient, "phq9", 24, FIRST_MONDAY)  # before treatment began
-    score(patient, "phq9", 16, FIRST_MONDAY + dt.timedelta(days=3))
+    scored_questionnaire(patient, "phq9", 24, FIRST_MONDAY)  # before treatment began
+    scored_questionnaire(patient, "phq9", 16, FIRST_MONDAY + dt.timedelta(days=3))
     daily_history(patient, days=14, end=FIRST_MONDAY + dt.timedelta(days=13))
     trends.weekly_summaries_rebuild()
     expected = summaries()

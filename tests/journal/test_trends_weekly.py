@@ -13,10 +13,10 @@ from journal.tasks import weekly_summary_refresh
 from tests.conftest import wait_for
 from tests.factories import (
     CheckInFactory,
-    QuestionnaireResponseFactory,
     TreatmentSessionFactory,
     UserFactory,
     daily_history,
+    scored_questionnaire,
 )
 from tests.services import require_postgres
 
@@ -24,25 +24,11 @@ MONDAY = dt.date(2026, 3, 2)
 
 
 def phq9(patient, total, day):
-    answers = [3] * (total // 3) + [total % 3] + [0] * 9
-    return QuestionnaireResponseFactory(
-        patient=patient,
-        instrument="phq9",
-        answers=answers[:9],
-        day=day,
-        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
-    )
+    return scored_questionnaire(patient, "phq9", total, day)
 
 
 def gad7(patient, total, day):
-    answers = ([3] * (total // 3) + [total % 3] + [0] * 7)[:7]
-    return QuestionnaireResponseFactory(
-        patient=patient,
-        instrument="gad7",
-        answers=answers,
-        day=day,
-        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
-    )
+    return scored_questionnaire(patient, "gad7", total, day)
 
 
 def rows(patient):
