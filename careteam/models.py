@@ -100,12 +100,16 @@ class Share(models.Model):
         return f"share {self.pk}"
 
     def save(self, *args, **kwargs):
-        self.expires_at = (
-            end_of_local_day(self.expires_on, self.patient.time_zone) if self.expires_on else None
-        )
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "expires_on" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "expires_at"}
+        # Only when the last day is written: a revoke or a scope change needs no patient lookup.
+        if update_fields is None or "expires_on" in update_fields:
+            self.expires_at = (
+                end_of_local_day(self.expires_on, self.patient.time_zone)
+                if self.expires_on
+                else None
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "expires_at"}
         super().save(*args, **kwargs)
 
 
