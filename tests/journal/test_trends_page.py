@@ -210,11 +210,9 @@ def test_an_unknown_range_falls_back_to_ninety_days(patient_client, patient):
     assert 'href="?range=90d" aria-current="true"' in html
 
 
-def test_what_helps_over_years_reads_the_stored_weekly_activity_rows(patient_client, patient):
-    from journal.models import WeeklyActivity
-
+def test_what_helps_over_years_reads_the_stored_weekly_counts(patient_client, patient):
     rich_history(patient, days=400)
-    assert WeeklyActivity.objects.filter(patient=patient).exists()
+    assert WeeklySummary.objects.filter(patient=patient).exclude(activities={}).exists()
 
     helps = figures(patient_client.get("/trends/?range=all"))["chart-what-helps-data"]
 
