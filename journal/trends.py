@@ -8,7 +8,8 @@ rewrites a row whose values changed, so running it twice, or twice at once, leav
 
 Plain SQL rather than the ORM because Django has no INSERT ... SELECT ... ON CONFLICT, and a
 round trip of every weekly row through Python was the slow part (shared/NOTES.md). The two
-vendors differ only in date arithmetic.
+vendors differ in date arithmetic, JSON building and means (`_vendor_sql`), and PostgreSQL
+removes emptied weeks inside the upsert statement where SQLite needs a statement of its own.
 """
 
 from __future__ import annotations
