@@ -98,7 +98,6 @@ def seed(patients: int, days: int, reseed: bool) -> tuple[int, int]:
         with connection.cursor() as c:
             c.execute(
                 "TRUNCATE journal_checkin, journal_checkin_activities, journal_weeklysummary, "
-                "journal_weeklyactivity, "
                 "journal_questionnaireresponse, journal_treatmentsession, journal_signal, "
                 "django_session CASCADE"
             )
@@ -194,7 +193,7 @@ _SUMS = "count(*), " + ", ".join(["sum(n)", *(f"sum(a{i})" for i in range(1, 14)
 PLAIN_AGGREGATE = f"SELECT {_SUMS} FROM ({AGGREGATES}) s"  # noqa: S608
 PRUNED_AGGREGATE = "SELECT count(*) FROM (" + AGGREGATES + ") s"  # noqa: S608
 # The job also stores per patient, week and activity the days tagged and their mood sum (the
-# weekly activity rows "what helps" reads over long ranges): the same aggregate in plain SQL.
+# counts "what helps" reads over long ranges): the same aggregate in plain SQL.
 ACTIVITY_AGGREGATE = """
 SELECT count(*), sum(n), sum(s) FROM (
   SELECT c.patient_id, date_trunc('week', c.day)::date, ca.activity_id, count(*) AS n,
@@ -230,14 +229,14 @@ def measure_weekly_job(total_rows: int) -> dict:
 
     def truncate():
         with connection.cursor() as c:
-            c.execute("TRUNCATE journal_weeklysummary, journal_weeklyactivity")
+            c.execute("TRUNCATE journal_weeklysummary")
 
     out = {}
     t_plain = timed(plain())
     out["plain_all_rows_per_s"] = total_rows / t_plain
     out["pruned_all_rows_per_s"] = total_rows / timed(plain(sql=PRUNED_AGGREGATE))
     t_activity = timed(plain(sql=ACTIVITY_AGGREGATE))
-    # Like with like: both stored aggregates (summaries and weekly activity rows), one after
+    # Like with like: both stored aggregates (summaries and weekly activity counts), one after
     # the other, over the same rows the job reads.
     out["plain_both_rows_per_s"] = total_rows / (t_plain + t_activity)
 
@@ -270,7 +269,6 @@ def measure_weekly_job(total_rows: int) -> dict:
     def cold_week():
         with connection.cursor() as c:
             c.execute("DELETE FROM journal_weeklysummary WHERE week_start = %s", [start])
-            c.execute("DELETE FROM journal_weeklyactivity WHERE week_start = %s", [start])
         t0 = time.perf_counter()
         trends.weekly_summaries_refresh_finished_week(today=today)
         return time.perf_counter() - t0

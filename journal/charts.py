@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, IntegerField, Sum, Value
+from django.db.models import F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import json_script
@@ -32,11 +32,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import early_warning
 from .models import (
+    Activity,
     CheckIn,
     QuestionnaireResponse,
     Signal,
     TreatmentSession,
-    WeeklyActivity,
     WeeklySummary,
 )
 from .trends import week_start
@@ -634,6 +634,23 @@ WHERE c.patient_id = %s AND c.day BETWEEN %s AND %s
     return activities, total[2] or 0, total[3] or 0
 
 
+def _stored_activity_rows(weeks) -> list[tuple[int, str, int, int]]:
+    """Per activity: days with it and their mood sum, added up over weekly summaries'
+    `activities` ({id: [days, mood sum]}), named in one query. An activity deleted since its
+    week was computed has no name left and is skipped, as its tags went with it."""
+    days: dict[int, int] = {}
+    moods: dict[int, int] = {}
+    for week in weeks:
+        for key, (n, mood_sum) in week.activities.items():
+            activity_id = int(key)
+            days[activity_id] = days.get(activity_id, 0) + n
+            moods[activity_id] = moods.get(activity_id, 0) + mood_sum
+    if not days:
+        return []
+    names = dict(Activity.objects.filter(pk__in=days).values_list("pk", "name"))
+    return [(pk, name, days[pk], moods[pk]) for pk, name in names.items()]
+
+
 def _sessions_and_scores(patient) -> tuple[list[dt.date], list[tuple[str, dt.date, int]]]:
     """All treatment-session days and questionnaire totals, in one query (a few rows a month)."""
     session_rows = (
@@ -684,10 +701,10 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     """A fingerprint of every row the range's charts read, in one query (a few index probes).
 
     Any added, edited or deleted check-in in the daily window (count, last `updated_at`, sum of
-    `version`), questionnaire, treatment session, weekly summary (`computed_at` moves whenever a
-    summary changes) or weekly activity row changes it. Long ranges read no check-ins, only the
-    stored weekly rows, so their fingerprint leaves check-ins out (the weekly refresh after a
-    check-in changes the weekly rows, and so the fingerprint).
+    `version`), questionnaire, treatment session or weekly summary (`computed_at` moves whenever
+    a summary changes, its activity counts included) changes it. Long ranges read no check-ins,
+    only the stored weekly rows, so their fingerprint leaves check-ins out (the weekly refresh
+    after a check-in changes the weekly rows, and so the fingerprint).
     """
     days = RANGES[range_key][1]
     if days is not None and days <= DAILY_MAX_DAYS:
@@ -698,10 +715,10 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     weeks_from = _weeks_from(range_key, today)
     t = {
         m.__name__: m._meta.db_table
-        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, WeeklyActivity)
+        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary)
     }
     sql = f"""
-SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.d, a.s, a.x
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m
 FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
       WHERE patient_id = %s AND day BETWEEN %s AND %s) c
 CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
@@ -710,12 +727,9 @@ CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["TreatmentSession
       WHERE patient_id = %s) t
 CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]}
       WHERE patient_id = %s AND week_start >= %s) w
-CROSS JOIN (SELECT count(*) AS n, sum(days) AS d, sum(mood_sum) AS s,
-                   sum(days * activity_id) AS x FROM {t["WeeklyActivity"]}
-      WHERE patient_id = %s AND week_start >= %s) a
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, weeks_from]
+    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())
@@ -857,14 +871,8 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
     if days is not None and days <= DAILY_MAX_DAYS:
         activity_rows, total_days, total_mood = _what_helps_rows(patient.pk, start, today)
     else:
-        # A year or more: the stored weekly rows, never years of check-ins.
-        activity_rows = [
-            (r["activity_id"], r["activity__name"], r["n"], r["s"])
-            for r in WeeklyActivity.objects.filter(patient=patient, week_start__gte=start)
-            .order_by()
-            .values("activity_id", "activity__name")
-            .annotate(n=Sum("days"), s=Sum("mood_sum"))
-        ]
+        # A year or more: the weekly rows already read, never years of check-ins.
+        activity_rows = _stored_activity_rows([w for w in weeks if w.week_start >= start])
         total_days = sum(w.days_logged for w in weeks)
         total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))

@@ -276,8 +276,13 @@ class SafetyPlan(models.Model):
 class WeeklySummary(models.Model):
     """A patient's local week (Monday start), computed by Celery in the database, set-based."""
 
+    # No index of its own: the unique (patient, week_start) one serves every lookup by patient,
+    # and one index fewer is one fewer write for each of the rows a rebuild inserts.
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_summaries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="weekly_summaries",
+        db_index=False,
     )
     week_start = models.DateField()
     days_logged = models.PositiveSmallIntegerField()
@@ -302,6 +307,11 @@ class WeeklySummary(models.Model):
     # treatment began (or the first score, before any session). Stored so the weekly job can
     # carry it, with the latest totals, from the week before instead of looking it up again.
     phq9_baseline = models.PositiveSmallIntegerField(null=True)
+    # "What helps" over a year or more: per activity tagged this week, [days tagged, their mood
+    # sum], keyed by the activity's id (a string, as JSON keys are). Kept in the week's own row,
+    # computed by the same statement, so a long range reads a few hundred rows and the job
+    # writes one row per week instead of one per week and activity.
+    activities = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -375,32 +385,3 @@ class Signal(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind in self.URGENT_KINDS
-
-
-class WeeklyActivity(models.Model):
-    """Per patient, local week and activity: the days tagged with it and their mood sum.
-
-    Written beside WeeklySummary by the same set-based refresh, so "what helps" over a year or
-    more reads a few hundred weekly rows instead of years of check-ins.
-    """
-
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_activities"
-    )
-    week_start = models.DateField()
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    days = models.PositiveSmallIntegerField()
-    mood_sum = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["patient", "week_start"]
-        verbose_name_plural = "weekly activities"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["patient", "week_start", "activity"], name="weekly_activity_one_per_week"
-            )
-        ]
-        indexes = [models.Index(fields=["week_start"], name="weekly_activity_week_start")]
-
-    def __str__(self) -> str:
-        return f"activity {self.activity_id} in week {self.week_start} of patient {self.patient_id}"

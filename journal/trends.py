@@ -8,7 +8,8 @@ rewrites a row whose values changed, so running it twice, or twice at once, leav
 
 Plain SQL rather than the ORM because Django has no INSERT ... SELECT ... ON CONFLICT, and a
 round trip of every weekly row through Python was the slow part (shared/NOTES.md). The two
-vendors differ only in date arithmetic.
+vendors differ in date arithmetic, JSON building and means (`_vendor_sql`), and PostgreSQL
+removes emptied weeks inside the upsert statement where SQLite needs a statement of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from .models import (
     QuestionnaireResponse,
     Signal,
     TreatmentSession,
-    WeeklyActivity,
     WeeklySummary,
 )
 
@@ -61,6 +61,7 @@ SUMMARY_COLUMNS = (
     "phq9_response",
     "phq9_remission",
     "phq9_baseline",
+    "activities",
 )
 
 
@@ -71,12 +72,25 @@ def week_start(day: dt.date) -> dt.date:
 
 def _vendor_sql() -> dict[str, str]:
     if connection.vendor == "postgresql":
+        # Chosen for speed over a million check-ins (bench/trends.py), same results:
+        # - week: 0001-01-01 was a Monday; whole days since then, less the weekday. A quarter
+        #   of the grouping's time went on date_trunc's timestamp round trip.
+        # - mean: an integer sum over a count; AVG of a smallint returns numeric.
+        # - activity_object: JSON text of integers only (nothing to escape), parsed once;
+        #   jsonb_object_agg builds and sorts a jsonb value per row added (~0.15 s a batch).
         return {
-            "week": "date_trunc('week', {col})::date",
+            "week": "({col} - ({col} - DATE '0001-01-01') %% 7)",
             "week_end": "({col} + 6)",
             "daynum": "({col} - DATE '2000-01-01')",
             "float": "({expr})::float8",
+            "mean": "(SUM({col})::float8 / NULLIF(COUNT({col}), 0))",
             "distinct": "IS DISTINCT FROM",
+            "activity_object": (
+                "('{{' || string_agg('\"' || {id} || '\":[' || {days} || ',' || {mood} || ']', "
+                "',') || '}}')::jsonb"
+            ),
+            "no_activities": "'{}'::jsonb",
+            "then_order": "",
         }
     # SQLite: 'weekday 0' moves forward to the Sunday (or stays on it); minus six is the Monday.
     return {
@@ -84,21 +98,48 @@ def _vendor_sql() -> dict[str, str]:
         "week_end": "date({col}, '+6 days')",
         "daynum": "CAST(julianday({col}) - julianday('2000-01-01') AS INTEGER)",
         "float": "({expr})",
+        "mean": "AVG({col})",
         "distinct": "IS NOT",
+        "activity_object": "json_group_object({id}, json_array({days}, {mood}))",
+        "no_activities": "'{}'",
+        # json_group_object keeps its input's order, and rows are compared as text: in order
+        # of activity, so an unchanged week compares equal.
+        "then_order": "ORDER BY 1, 2, 3",
     }
 
 
 def _checkin_aggregates() -> str:
     """A week's summary columns over its check-ins `c`, as select-list items."""
-    f = _vendor_sql()["float"].format
-    means = ", ".join(f"{f(expr=f'AVG(c.{m})')} AS {m}_mean" for m in MEAN_FIELDS)
+    v = _vendor_sql()
+    f, mean = v["float"].format, v["mean"].format
+    means = ", ".join(f"{mean(col=f'c.{m}')} AS {m}_mean" for m in MEAN_FIELDS)
     return (
-        f"COUNT(*) AS days_logged, {f(expr='AVG(c.mood)')} AS mood_mean, "
+        f"COUNT(*) AS days_logged, {mean(col='c.mood')} AS mood_mean, "
         f"MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max, {means}, "
         f"{f(expr='AVG(c.sleep_hours)')} AS sleep_hours_mean, "
         f"{f(expr='MIN(c.sleep_hours)')} AS sleep_hours_min, "
         f"{f(expr='MAX(c.sleep_hours)')} AS sleep_hours_max"
     )
+
+
+def _activities(where: str, week: str) -> str:
+    """A subquery: per patient and week (`week`, an expression over the check-in `c`) of the
+    check-ins matching `where`, `activities` as WeeklySummary stores it."""
+    v = _vendor_sql()
+    t_checkin = CheckIn._meta.db_table
+    t_through = CheckIn.activities.through._meta.db_table
+    pairs = v["activity_object"].format(id="f.activity_id", days="f.days", mood="f.mood_sum")
+    return f"""(
+  SELECT f.patient_id AS patient_id, f.week_start AS week_start, {pairs} AS activities
+  FROM (
+    SELECT c.patient_id AS patient_id, {week} AS week_start, ca.activity_id AS activity_id,
+           COUNT(*) AS days, SUM(c.mood) AS mood_sum
+    FROM {t_checkin} c JOIN {t_through} ca ON ca.checkin_id = c.id
+    WHERE {where}
+    GROUP BY c.patient_id, {week}, ca.activity_id {v["then_order"]}
+  ) f
+  GROUP BY f.patient_id, f.week_start
+)"""  # noqa: S608 - table names and constants of this module; values are parameters
 
 
 def _summary_insert() -> str:
@@ -139,11 +180,11 @@ def _upsert_sql(n_ids: int) -> str:
     """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
     of each week's end, upsert.
 
-    "The latest PHQ-9 as of Sunday" is found without a lookup per week: each week's last score
-    is encoded as day_number * 100 + total (MAX picks the latest), and a running COUNT over the
-    patient's weeks groups every week with the last week that had a score, whose code MAX() OVER
-    the group then carries forward. The last score before `start` (one index probe per patient)
-    stands in a pseudo-week just before it, so a one-week refresh still sees it.
+    "The latest PHQ-9 as of Sunday" is found without a lookup per week: each score is encoded
+    as day_number * 100 + total (totals are under 100), so a later score always has the larger
+    code and a running MAX over the patient's weeks carries the latest one forward. The last
+    score before `start` (one index probe per patient) stands in a pseudo-week just before it,
+    so a one-week refresh still sees it.
     """
     v = _vendor_sql()
     t_checkin = CheckIn._meta.db_table
@@ -154,7 +195,21 @@ def _upsert_sql(n_ids: int) -> str:
     day_q = v["daynum"].format(col="q.day")
     week_end = v["week_end"].format(col="a.week_start")
     week_end_num = v["daynum"].format(col="a.week_start") + " + 6"
-    ids = ", ".join(["%s"] * n_ids)
+    ids = ", ".join(f"%(p{i})s" for i in range(n_ids))
+    checkins = f"c.patient_id IN ({ids}) AND c.day BETWEEN %(start)s AND %(end)s"
+    # PostgreSQL removes the rows of weeks with no check-in left in this same statement, from
+    # the grouped weeks already at hand (a data-modifying CTE; its rows and the upsert's are
+    # disjoint). SQLite has no such CTE and runs _empty_weeks_sql afterwards.
+    gone = ""
+    if connection.vendor == "postgresql":
+        t_weekly = WeeklySummary._meta.db_table
+        gone = f"""
+gone AS (
+  DELETE FROM {t_weekly} w
+  WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %(start)s AND %(end)s
+    AND NOT EXISTS (SELECT 1 FROM agg a
+                    WHERE a.patient_id = w.patient_id AND a.week_start = w.week_start)
+),"""  # noqa: S608 - table names only; values are parameters
 
     def code_first(instrument: str, condition: str) -> str:
         # Per patient, not per week: an index probe on (patient, instrument, day).
@@ -168,20 +223,20 @@ def _upsert_sql(n_ids: int) -> str:
         # The last score before the range: the state a narrow refresh starts from.
         return (
             f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
-            f"AND q.instrument = '{instrument}' AND q.day < %s "
+            f"AND q.instrument = '{instrument}' AND q.day < %(start)s "
             "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
         )
 
     # S608: every interpolated piece is a constant of this module or a table name; values
     # travel as parameters.
     return f"""
-{_summary_insert()}
 WITH agg AS (
   SELECT c.patient_id AS patient_id, {week_c} AS week_start, {_checkin_aggregates()}
   FROM {t_checkin} c
-  WHERE c.patient_id IN ({ids}) AND c.day BETWEEN %s AND %s
+  WHERE {checkins}
   GROUP BY c.patient_id, {week_c}
 ),
+acts AS {_activities(checkins, week_c)},{gone}
 pts AS (SELECT DISTINCT patient_id FROM agg),
 firsts AS (
   SELECT p.patient_id AS patient_id,
@@ -201,40 +256,37 @@ qw AS (
          MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
          MAX(CASE WHEN q.instrument = 'gad7' THEN {day_q} * 100 + q.total END) AS gad7_code
   FROM {t_q} q
-  WHERE q.patient_id IN ({ids}) AND q.day BETWEEN %s AND %s
+  WHERE q.patient_id IN ({ids}) AND q.day BETWEEN %(start)s AND %(end)s
   GROUP BY 1, 2
   UNION ALL
-  SELECT patient_id, %s, phq9_before, gad7_before FROM base
+  SELECT patient_id, %(before)s, phq9_before, gad7_before FROM base
 ),
 timeline AS (
   SELECT patient_id, week_start, 1 AS is_week, NULL AS phq9_code, NULL AS gad7_code FROM agg
   UNION ALL
   SELECT patient_id, week_start, 0, phq9_code, gad7_code FROM qw
 ),
-counted AS (
-  SELECT patient_id, week_start, is_week, phq9_code, gad7_code,
-         COUNT(phq9_code) OVER w AS phq9_group, COUNT(gad7_code) OVER w AS gad7_group
-  FROM timeline
-  WINDOW w AS (PARTITION BY patient_id ORDER BY week_start, is_week ROWS UNBOUNDED PRECEDING)
-),
 carried AS (
   SELECT patient_id, week_start, is_week,
-         MAX(phq9_code) OVER (PARTITION BY patient_id, phq9_group) AS phq9_code,
-         MAX(gad7_code) OVER (PARTITION BY patient_id, gad7_group) AS gad7_code
-  FROM counted
+         MAX(phq9_code) OVER w AS phq9_code, MAX(gad7_code) OVER w AS gad7_code
+  FROM timeline
+  WINDOW w AS (PARTITION BY patient_id ORDER BY week_start, is_week ROWS UNBOUNDED PRECEDING)
 ),
 scored AS (
   SELECT a.*, x.phq9_code %% 100 AS phq9_total, x.gad7_code %% 100 AS gad7_total,
          CASE WHEN b.first_session IS NOT NULL AND b.first_session <= {week_end}
               THEN CASE WHEN b.b1_code / 100 <= {week_end_num} THEN b.b1_code %% 100 END
               ELSE CASE WHEN b.b0_code / 100 <= {week_end_num} THEN b.b0_code %% 100 END
-         END AS phq9_baseline
+         END AS phq9_baseline,
+         COALESCE(ac.activities, {v["no_activities"]}) AS activities
   FROM agg a
   JOIN carried x ON x.patient_id = a.patient_id AND x.week_start = a.week_start
                     AND x.is_week = 1
   LEFT JOIN base b ON b.patient_id = a.patient_id
+  LEFT JOIN acts ac ON ac.patient_id = a.patient_id AND ac.week_start = a.week_start
 )
-SELECT s.patient_id, s.week_start, {_summary_values("s")}, %s
+{_summary_insert()}
+SELECT s.patient_id, s.week_start, {_summary_values("s")}, %(now)s
 FROM scored s WHERE TRUE
 {_summary_on_conflict()}
 """  # noqa: S608
@@ -298,7 +350,8 @@ FROM (
                             CASE WHEN qw.phq9_code IS NOT NULL
                                  THEN {phq9("q.day BETWEEN %(start)s AND %(end)s")} END)
               ELSE {baseline_lookup}
-         END AS phq9_baseline
+         END AS phq9_baseline,
+         COALESCE(ac.activities, {v["no_activities"]}) AS activities
   FROM (
     SELECT c.patient_id AS patient_id, {_checkin_aggregates()}
     FROM {CheckIn._meta.db_table} c
@@ -313,86 +366,38 @@ FROM (
     GROUP BY q.patient_id
   ) qw ON qw.patient_id = a.patient_id
   LEFT JOIN {t_weekly} p ON p.patient_id = a.patient_id AND p.week_start = %(prev)s
+  LEFT JOIN {_activities("c.day BETWEEN %(start)s AND %(end)s", "%(start)s")} ac
+    ON ac.patient_id = a.patient_id
 ) t WHERE TRUE
 {_summary_on_conflict()}
 """  # noqa: S608
 
 
-def _scope(patient_ids: Sequence[int] | None) -> tuple[str, str, str, dict]:
-    """What a refresh covers, as SQL conditions on check-ins (`c`) and on stored weekly rows,
-    the week expression of a check-in, and the parameters. Named parameters start and end are
-    the first Monday and last Sunday; the beat job's scope is one week of every patient."""
-    if patient_ids is None:  # one week, every patient: found by the index on day
-        return (
-            "c.day BETWEEN %(start)s AND %(end)s",
-            "week_start = %(start)s",
-            "%(start)s",
-            {},
-        )
-    names = [f"p{i}" for i in range(len(patient_ids))]
-    ids = ", ".join(f"%({n})s" for n in names)
-    return (
-        f"c.patient_id IN ({ids}) AND c.day BETWEEN %(start)s AND %(end)s",
-        f"patient_id IN ({ids}) AND week_start BETWEEN %(start)s AND %(end)s",
-        _vendor_sql()["week"].format(col="c.day"),
-        dict(zip(names, patient_ids, strict=True)),
-    )
-
-
-def _cleanup_sql(patient_ids: Sequence[int] | None) -> tuple[list[str], dict]:
-    """After the summaries are upserted: remove the summary rows of weeks with no check-in
-    left, then upsert the weekly activity rows and remove those whose tag is gone. Returns the
-    statements and the scope's parameters (to add start and end to).
-
-    On PostgreSQL the activity rows are one statement: the tags are aggregated once and both
-    the upsert and the removal read that result (a data-modifying CTE); SQLite has no such
-    CTE and runs the two as statements of their own."""
-    checkins, rows, week, params = _scope(patient_ids)
-    t_checkin = CheckIn._meta.db_table
-    t_through = CheckIn.activities.through._meta.db_table
+def _empty_weeks_sql(
+    patient_ids: Sequence[int] | None, *, start: dt.date, end: dt.date
+) -> tuple[str, dict]:
+    """After the summaries are upserted: remove the rows of weeks with no check-in left (the
+    last one was deleted). Covers one week of every patient (found by the index on week_start)
+    or every week of `patient_ids` in [start, end]. Returns the statement and its parameters."""
     t_weekly = WeeklySummary._meta.db_table
-    t_activity = WeeklyActivity._meta.db_table
     week_end = _vendor_sql()["week_end"].format(col=f"{t_weekly}.week_start")
-    # S608 throughout: table names and constants of this module only; values are parameters.
-    empty_weeks = f"""
-DELETE FROM {t_weekly} WHERE {rows} AND NOT EXISTS (
-  SELECT 1 FROM {t_checkin} c WHERE c.patient_id = {t_weekly}.patient_id
-  AND c.day BETWEEN {t_weekly}.week_start AND {week_end})
-"""  # noqa: S608
-    fresh = (
-        f"SELECT c.patient_id AS patient_id, {week} AS week_start, "  # noqa: S608
-        "ca.activity_id AS activity_id, COUNT(*) AS days, SUM(c.mood) AS mood_sum "
-        f"FROM {t_checkin} c JOIN {t_through} ca ON ca.checkin_id = c.id WHERE {checkins} "
-        f"GROUP BY c.patient_id, {week}, ca.activity_id"
-    )
-    upsert = f"""
-INSERT INTO {t_activity} (patient_id, week_start, activity_id, days, mood_sum)
-SELECT patient_id, week_start, activity_id, days, mood_sum FROM {{source}} WHERE TRUE
-ON CONFLICT (patient_id, week_start, activity_id) DO UPDATE
-SET days = excluded.days, mood_sum = excluded.mood_sum
-WHERE {t_activity}.days <> excluded.days OR {t_activity}.mood_sum <> excluded.mood_sum
-"""  # noqa: S608
-    remove = (
-        f"DELETE FROM {t_activity} WHERE {rows} AND (patient_id, week_start, activity_id) "  # noqa: S608
-        "NOT IN (SELECT patient_id, week_start, activity_id FROM {source})"
-    )
-    if connection.vendor == "postgresql":
-        statements = [
-            empty_weeks,
-            f"WITH fresh AS MATERIALIZED ({fresh}), removed AS ({remove.format(source='fresh')}) "
-            + upsert.format(source="fresh"),
-        ]
+    if patient_ids is None:
+        rows, params = "week_start = %(start)s", {}
     else:
-        statements = [
-            empty_weeks,
-            upsert.format(source=f"({fresh}) f"),
-            remove.format(source=f"({fresh}) f"),
-        ]
-    return statements, params
+        names = [f"p{i}" for i in range(len(patient_ids))]
+        ids = ", ".join(f"%({n})s" for n in names)
+        rows = f"patient_id IN ({ids}) AND week_start BETWEEN %(start)s AND %(end)s"
+        params = dict(zip(names, patient_ids, strict=True))
+    sql = f"""
+DELETE FROM {t_weekly} WHERE {rows} AND NOT EXISTS (
+  SELECT 1 FROM {CheckIn._meta.db_table} c WHERE c.patient_id = {t_weekly}.patient_id
+  AND c.day BETWEEN {t_weekly}.week_start AND {week_end})
+"""  # noqa: S608 - table names and constants of this module; values are parameters
+    return sql, {**params, "start": start, "end": end}
 
 
 def weekly_summaries_refresh_week(*, start: dt.date) -> int:
-    """Recompute the week holding `start` for every patient, set-based: four statements in one
+    """Recompute the week holding `start` for every patient, set-based: two statements in one
     transaction, whatever the number of patients. Returns the summary rows written."""
     start = week_start(start)
     week = {"start": start, "end": start + dt.timedelta(days=6)}
@@ -414,9 +419,7 @@ def weekly_summaries_refresh_week(*, start: dt.date) -> int:
             },
         )
         written = max(cursor.rowcount, 0)
-        statements, params = _cleanup_sql(None)
-        for sql in statements:
-            cursor.execute(sql, {**params, **week})
+        cursor.execute(*_empty_weeks_sql(None, **week))
     return written
 
 
@@ -426,8 +429,7 @@ def weekly_summaries_upsert(
     """Recompute the weeks of `patient_ids` that touch [start, end] (all weeks if None).
 
     One grouped statement per batch of patients; returns the number of summary rows written.
-    A week with no check-ins left (one was deleted) loses its row. The same batch refreshes the
-    weekly activity rows ("what helps" over long ranges) in a second grouped statement.
+    A week with no check-ins left (one was deleted) loses its row.
 
     Many batches on PostgreSQL are spread over TRENDS_REBUILD_CONNECTIONS connections, one
     thread each: batches share no rows, so they neither wait on nor deadlock with each other.
@@ -454,9 +456,13 @@ def weekly_summaries_upsert(
 
 
 def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.datetime) -> int:
-    before = start - dt.timedelta(days=7)
-    # In the order the placeholders appear: agg; base (before-range phq9, gad7); qw; now.
-    params = [*batch, start, end, start, start, *batch, start, end, before, now]
+    params = {
+        **{f"p{i}": patient_id for i, patient_id in enumerate(batch)},
+        "start": start,
+        "end": end,
+        "before": start - dt.timedelta(days=7),
+        "now": now,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # JIT compiling this statement cost more than running it (~150 ms a batch), and
@@ -465,9 +471,8 @@ def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.dat
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_upsert_sql(len(batch)), params)
         written = max(cursor.rowcount, 0)
-        statements, scope = _cleanup_sql(batch)
-        for sql in statements:
-            cursor.execute(sql, {**scope, "start": start, "end": end})
+        if connection.vendor != "postgresql":
+            cursor.execute(*_empty_weeks_sql(batch, start=start, end=end))
     return written
 
 

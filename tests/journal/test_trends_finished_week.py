@@ -9,10 +9,11 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app
 from journal import services, trends
-from journal.models import Activity, CheckIn, WeeklyActivity, WeeklySummary
+from journal.models import Activity, CheckIn, WeeklySummary
 from tests.factories import (
     CheckInFactory,
     TreatmentSessionFactory,
@@ -29,12 +30,6 @@ WEEKS = 12
 def summaries():
     fields = ("patient_id", "week_start", *trends.SUMMARY_COLUMNS)
     return sorted(WeeklySummary.objects.values_list(*fields))
-
-
-def activities():
-    return sorted(
-        WeeklyActivity.objects.values_list("patient_id", "week_start", "activity_id", "days")
-    )
 
 
 def varied_histories(seed: int) -> None:
@@ -71,16 +66,16 @@ def varied_histories(seed: int) -> None:
 def test_week_by_week_the_beat_job_builds_exactly_what_the_full_rebuild_does(seed):
     varied_histories(seed)
     trends.weekly_summaries_rebuild()
-    expected, expected_activities = summaries(), activities()
-    assert any(row[-1] is not None for row in expected)  # baselines to carry
+    expected = summaries()
+    baseline = 2 + trends.SUMMARY_COLUMNS.index("phq9_baseline")
+    assert any(row[baseline] is not None for row in expected)  # baselines to carry
+    assert any(row[-1] for row in expected)  # activities to count
     WeeklySummary.objects.all().delete()
-    WeeklyActivity.objects.all().delete()
 
     for week in range(WEEKS):  # as beat would, one finished week after another
         trends.weekly_summaries_refresh_week(start=FIRST_MONDAY + dt.timedelta(weeks=week))
 
     assert summaries() == expected
-    assert activities() == expected_activities
 
 
 @pytest.mark.django_db
@@ -154,7 +149,48 @@ def test_the_migration_fills_in_the_baseline_of_rows_computed_before_it(patient)
     migration.fill_baselines(connection)
 
     assert summaries() == expected
-    assert {row[-1] for row in expected} == {16}
+    assert {row[2 + trends.SUMMARY_COLUMNS.index("phq9_baseline")] for row in expected} == {16}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_weekly_activity_rows_into_their_summaries(patient):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("journal", "0005_weekly_job_carry_forward")]
+    after = [("journal", "0006_weekly_activity_in_summary")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        walk = old.get_model("journal", "Activity").objects.create(name="Walk (moved)")
+        rest = old.get_model("journal", "Activity").objects.create(name="Rest (moved)")
+        summary = old.get_model("journal", "WeeklySummary")
+        for week, days in ((0, 5), (1, 2)):
+            summary.objects.create(
+                patient_id=patient.pk,
+                week_start=FIRST_MONDAY + dt.timedelta(weeks=week),
+                days_logged=days,
+                computed_at=timezone.now(),
+            )
+        weekly = old.get_model("journal", "WeeklyActivity")
+        weekly.objects.create(
+            patient_id=patient.pk, week_start=FIRST_MONDAY, activity=walk, days=3, mood_sum=21
+        )
+        weekly.objects.create(
+            patient_id=patient.pk, week_start=FIRST_MONDAY, activity=rest, days=1, mood_sum=4
+        )
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    moved = dict(WeeklySummary.objects.values_list("week_start", "activities"))
+    assert moved == {
+        FIRST_MONDAY: {str(walk.pk): [3, 21], str(rest.pk): [1, 4]},
+        FIRST_MONDAY + dt.timedelta(weeks=1): {},
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -166,9 +202,8 @@ def test_a_rebuild_spread_over_two_connections_writes_what_one_connection_does(
     varied_histories(seed=4)
     settings.TRENDS_REBUILD_CONNECTIONS = 1
     trends.weekly_summaries_rebuild()
-    expected, expected_activities = summaries(), activities()
+    expected = summaries()
     WeeklySummary.objects.all().delete()
-    WeeklyActivity.objects.all().delete()
     threads = set()
     upsert_batch = trends._upsert_batch
 
@@ -183,4 +218,3 @@ def test_a_rebuild_spread_over_two_connections_writes_what_one_connection_does(
 
     assert len(threads) == 2  # 6 patients, 3 batches, 2 connections
     assert summaries() == expected
-    assert activities() == expected_activities

@@ -210,17 +210,36 @@ def test_an_unknown_range_falls_back_to_ninety_days(patient_client, patient):
     assert 'href="?range=90d" aria-current="true"' in html
 
 
-def test_what_helps_over_years_reads_the_stored_weekly_activity_rows(patient_client, patient):
-    from journal.models import WeeklyActivity
-
+def test_what_helps_over_years_reads_the_stored_weekly_counts(patient_client, patient):
     rich_history(patient, days=400)
-    assert WeeklyActivity.objects.filter(patient=patient).exists()
+    assert WeeklySummary.objects.filter(patient=patient).exclude(activities={}).exists()
 
     helps = figures(patient_client.get("/trends/?range=all"))["chart-what-helps-data"]
 
     assert helps["data"][0]["y"] == ["Time outdoors"]
     assert helps["data"][0]["text"] == ["134 days"] and helps["data"][1]["text"] == ["266 days"]
     assert helps["data"][0]["x"] == [7.0] and helps["data"][1]["x"] == [5.0]
+
+
+def test_a_tag_added_to_an_old_check_in_shows_at_once_on_the_long_range_page(
+    patient_client, patient
+):
+    from journal.models import Activity, CheckIn
+    from journal.trends import weekly_summary_refresh
+
+    rich_history(patient, days=400)
+
+    def outdoors_days():
+        helps = figures(patient_client.get("/trends/?range=all"))["chart-what-helps-data"]
+        return helps["data"][0]["text"]
+
+    assert outdoors_days() == ["134 days"]
+    outdoors = Activity.objects.get(owner=None, name="Time outdoors")
+    untagged = CheckIn.objects.filter(patient=patient).exclude(activities=outdoors).first()
+    untagged.activities.add(outdoors)  # as an edit does; the save then refreshes its week
+    weekly_summary_refresh(patient_id=patient.pk, day=untagged.day)
+
+    assert outdoors_days() == ["135 days"]
 
 
 def _mood_on(shown, day):

@@ -282,21 +282,26 @@ def test_the_beat_task_summarises_last_week(patient):
 
 
 @pytest.mark.django_db
-def test_weekly_activity_rows_follow_tags_added_and_removed(patient):
-    from journal.models import Activity, WeeklyActivity
+def test_a_weeks_activity_counts_follow_tags_added_and_removed(patient):
+    from journal.models import Activity
 
     walk = Activity.objects.create(owner=patient, name="Walk")
+    sleep_in = Activity.objects.create(owner=patient, name="Sleep in")
     first, second = (
         CheckInFactory(patient=patient, day=dt.date(2026, 3, d), mood=m)
         for d, m in ((2, 4), (3, 8))
     )
-    first.activities.add(walk)
+    first.activities.add(walk, sleep_in)
     second.activities.add(walk)
     trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
-    row = WeeklyActivity.objects.get(patient=patient)
-    assert (row.week_start, row.days, row.mood_sum) == (MONDAY, 2, 12)
+    summary = WeeklySummary.objects.get(patient=patient)
+    assert summary.week_start == MONDAY
+    assert summary.activities == {str(walk.pk): [2, 12], str(sleep_in.pk): [1, 4]}
 
     first.activities.clear()
+    trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
+    assert WeeklySummary.objects.get(patient=patient).activities == {str(walk.pk): [1, 8]}
+
     second.activities.clear()
     trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
-    assert not WeeklyActivity.objects.filter(patient=patient).exists()
+    assert WeeklySummary.objects.get(patient=patient).activities == {}
