@@ -15,6 +15,7 @@ urlpatterns = [
     path("trends/", include("journal.trend_urls")),
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
+    path("settings/export/", account_views.data_export, name="data_export"),
     path("notifications/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -160,3 +160,12 @@ def builtin_activities():
     for position, name in enumerate(names):
         Activity.objects.get_or_create(owner=None, name=name, defaults={"position": position})
     return list(Activity.objects.filter(owner=None))
+
+
+def reauthenticate(client, password: str = PASSWORD):
+    """Confirm the password again, as allauth asks before a sensitive change or download."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response

@@ -5,12 +5,10 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from tests.factories import (
-    PASSWORD,
     CareTeamFactory,
     CareUserFactory,
     CheckInFactory,
@@ -26,13 +24,6 @@ from tests.factories import (
 NOTE_MARKER = "MARKER-NOTE-the-lighthouse-dream"
 INSIGHT_MARKER = "MARKER-INSIGHT-forgiving-my-father"
 REASON_MARKER = "MARKER-REASON-mood-lower-for-weeks"
-
-
-def reauthenticate(client, password: str = PASSWORD):
-    """Confirm the password again, as allauth asks before a sensitive change."""
-    response = client.post(reverse("account_reauthenticate"), {"password": password})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return response
 
 
 @dataclass

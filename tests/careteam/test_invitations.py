@@ -10,9 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from careteam import services
 from careteam.models import Invitation, Membership, Share
-from tests.factories import PASSWORD, CareUserFactory, MembershipFactory
-
-from .conftest import reauthenticate
+from tests.factories import PASSWORD, CareUserFactory, MembershipFactory, reauthenticate
 
 pytestmark = pytest.mark.django_db
 

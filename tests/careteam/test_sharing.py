@@ -7,9 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careteam.models import Share
-from tests.factories import PASSWORD, CareTeamFactory, MembershipFactory, ShareFactory
-
-from .conftest import reauthenticate
+from tests.factories import (
+    PASSWORD,
+    CareTeamFactory,
+    MembershipFactory,
+    ShareFactory,
+    reauthenticate,
+)
 
 pytestmark = pytest.mark.django_db
 
