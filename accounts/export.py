@@ -16,25 +16,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from journal.services import CHECKIN_VALUE_FIELDS
+
 EXPORT_FORMAT = "tideline-export/1"
 
-CHECKIN_FIELDS = (
-    "day",
-    "mood",
-    "energy",
-    "interest",
-    "anxiety",
-    "irritability",
-    "self_worth",
-    "connection",
-    "sleep_hours",
-    "sleep_quality",
-    "appetite",
-    "self_harm_thoughts",
-    "note",
-    "integration_shifted",
-    "integration_carry_forward",
-)
+# A check-in's own values, in the order a person reads them, with its day first.
+CHECKIN_FIELDS = ("day", *CHECKIN_VALUE_FIELDS)
 SESSION_FIELDS = (
     "day",
     "started_at",
