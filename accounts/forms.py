@@ -73,3 +73,10 @@ class ProfileSettingsForm(forms.ModelForm):
             "integration_reminders_enabled",
         ]
         widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that this deletes my journal for good, and it can't be undone",
+        error_messages={"required": "Tick the box to say you understand, or go back."},
+    )

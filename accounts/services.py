@@ -1,9 +1,13 @@
 """Writes to a person's own account that have side effects beyond the row."""
 
+import logging
+
 from django.db import transaction
 
 from .models import User
 from .reminders import reminder_schedule_refresh
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -22,3 +26,19 @@ def profile_update(*, user: User, changes: dict) -> User:
     if moved:
         share_ends_follow_time_zone(patient=user)
     return user
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete a person's account and everything in it, for good: check-ins and their tags,
+    sessions, questionnaires, safety plan, weekly summaries, signals, shares (so no care team
+    sees anything more), their own tags, email addresses, two-factor keys and the email log.
+    Looks at their data by others (the access log) go too; the database cascades those (see
+    careteam.models.AccessEvent). One transaction: all of it goes, or none of it.
+
+    A weekly-summary task writing for this person at the same moment makes one of the two
+    fail on the foreign key, never leaves their figures behind: the caller says "try again".
+    """
+    user_id = user.pk
+    user.delete()
+    logger.info("account %s deleted by its owner", user_id)  # the id only

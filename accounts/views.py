@@ -1,7 +1,8 @@
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -9,8 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .export import export_checkins_csv, export_json
-from .forms import ProfileSettingsForm
-from .services import profile_update
+from .forms import AccountDeleteForm, ProfileSettingsForm
+from .services import account_delete, profile_update
 from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
 
 
@@ -56,6 +57,30 @@ def data_export(request):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "accounts/export.html")
+
+
+@login_required
+@reauthentication_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request):
+    """Patients delete their own account here; care-team accounts are an admin's to remove."""
+    if not request.user.is_patient:
+        raise Http404
+    # Bound on any POST: an empty one (the box left unticked) must show its error.
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            account_delete(user=request.user)
+        except IntegrityError:  # a weekly summary was being written for them at that moment
+            form.add_error(
+                None, "Nothing was deleted: something was saving just then. Please try again."
+            )
+        else:
+            logout(request)
+            return render(request, "accounts/deleted.html")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
 # Public: the link in an email must work without signing in. CSRF-exempt, and only this view:

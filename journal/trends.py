@@ -558,7 +558,9 @@ def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[S
     check-in) belong to the journal's save path and are never touched here.
     """
     User = get_user_model()
-    patient = User.objects.only("time_zone").get(pk=patient_id)
+    patient = User.objects.only("time_zone").filter(pk=patient_id).first()
+    if patient is None:  # the account was deleted after this evaluation was queued
+        return []
     today = today or patient.today()
     findings = early_warning.evaluate(_series(patient_id, today), _scores(patient_id), today)
     now = timezone.now()

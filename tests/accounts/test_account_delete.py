@@ -1,0 +1,107 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from careteam.models import AccessEvent, Share
+from journal.models import CheckIn, QuestionnaireResponse, Signal, WeeklySummary
+from journal.trends import patient_trends_refresh, weekly_summaries_rebuild
+from tests.factories import (
+    CheckInFactory,
+    MembershipFactory,
+    ShareFactory,
+    daily_history,
+    reauthenticate,
+    scored_questionnaire,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def patient_client(patient_client):
+    reauthenticate(patient_client)
+    return patient_client
+
+
+def delete(client, **data):
+    return client.post(reverse("account_delete"), data)
+
+
+def test_deleting_takes_the_whole_journal_and_nobody_elses(
+    patient_client, patient, other_patient, clinician
+):
+    from careteam.access import Scope, patient_for_viewer
+
+    daily_history(patient, days=10, end=DAY)
+    CheckIn.objects.filter(patient=patient).first().activities.create(
+        owner=patient, name="Sea swim"
+    )
+    scored_questionnaire(patient, "phq9", 16, DAY)
+    share = ShareFactory(patient=patient)
+    MembershipFactory(team=share.team, user=clinician)
+    patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
+    daily_history(other_patient, days=3, end=DAY)
+    weekly_summaries_rebuild()
+    assert WeeklySummary.objects.filter(patient=patient).exists()
+
+    response = delete(patient_client, confirm="on")
+
+    assert response.status_code == 200
+    assert "Your account is deleted" in response.content.decode()
+    assert not User.objects.filter(pk=patient.pk).exists()
+    for model in (CheckIn, QuestionnaireResponse, WeeklySummary, Share, AccessEvent):
+        assert not model.objects.filter(patient_id=patient.pk).exists(), model.__name__
+    assert CheckIn.objects.filter(patient=other_patient).count() == 3
+    assert User.objects.filter(pk=clinician.pk).exists()
+    # Signed out: the next page asks them to sign in.
+    assert patient_client.get(reverse("profile_settings")).status_code == 302
+
+
+def test_without_the_box_ticked_nothing_is_deleted(patient_client, patient):
+    CheckInFactory(patient=patient, day=DAY)
+
+    response = delete(patient_client)
+
+    assert response.status_code == 400
+    assert "Tick the box to say you understand" in response.content.decode()
+    assert CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_the_password_is_asked_again_first(client, patient):
+    client.force_login(patient)
+
+    response = delete(client, confirm="on")
+
+    assert response.status_code == 302
+    assert reverse("account_reauthenticate") in response["Location"]
+    assert User.objects.filter(pk=patient.pk).exists()
+
+
+def test_the_page_is_kind_and_offers_the_download_first(patient_client):
+    page = patient_client.get(reverse("account_delete")).content.decode()
+    assert "can't be undone" in page
+    assert reverse("data_export") in page and reverse("need_help_now") in page
+    settings_page = patient_client.get(reverse("profile_settings")).content.decode()
+    assert reverse("account_delete") in settings_page
+
+
+def test_care_team_accounts_are_removed_by_an_admin_not_here(client, clinician):
+    client.force_login(clinician)
+    reauthenticate(client)
+    assert delete(client, confirm="on").status_code == 404
+    assert User.objects.filter(pk=clinician.pk).exists()
+
+
+def test_a_refresh_queued_before_the_deletion_finds_nothing_to_do(patient):
+    CheckInFactory(patient=patient, day=DAY, mood=1)
+    patient_id = patient.pk
+    patient.delete()
+
+    patient_trends_refresh(patient_id=patient_id, day=DAY)
+
+    assert not WeeklySummary.objects.filter(patient_id=patient_id).exists()
+    assert not Signal.objects.filter(patient_id=patient_id).exists()
