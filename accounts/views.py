@@ -79,8 +79,7 @@ def account_delete_view(request):
         else:
             logout(request)
             return render(request, "accounts/deleted.html")
-    status = 400 if form.errors else 200
-    return render(request, "accounts/delete.html", {"form": form}, status=status)
+    return render(request, "accounts/delete.html", {"form": form})
 
 
 # Public: the link in an email must work without signing in. CSRF-exempt, and only this view:
