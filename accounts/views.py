@@ -3,12 +3,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, connection
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .decorators import patient_required
 from .export import export_checkins_csv, export_json
 from .forms import AccountDeleteForm, ProfileSettingsForm
 from .services import account_delete, profile_update
@@ -39,13 +40,11 @@ EXPORTS = {
 # preview or a prefetch, and never_cache keeps it out of every cache on the way. The password is
 # asked again first (allauth, as for sharing): a session left open on a shared computer should
 # not be enough to carry the whole journal away.
-@login_required
+@patient_required
 @reauthentication_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def data_export(request):
-    if not request.user.is_patient:
-        raise Http404
     if request.method == "POST":
         chosen = EXPORTS.get(request.POST.get("format", ""))
         if chosen is None:
@@ -59,14 +58,12 @@ def data_export(request):
     return render(request, "accounts/export.html")
 
 
-@login_required
+@patient_required
 @reauthentication_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request):
     """Patients delete their own account here; care-team accounts are an admin's to remove."""
-    if not request.user.is_patient:
-        raise Http404
     # Bound on any POST: an empty one (the box left unticked) must show its error.
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():

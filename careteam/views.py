@@ -18,6 +18,7 @@ from django.urls import resolve, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import patient_required
 from journal.charts import trends_context
 
 from . import selectors, services
@@ -33,17 +34,6 @@ def care_member_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not request.user.is_care_member:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def patient_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_patient:
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -4,15 +4,15 @@ Every query here is scoped to the signed-in patient; a lookup of anyone else's r
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import patient_required
 
 from . import selectors
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
@@ -29,19 +29,6 @@ from .services import (
     safety_plan_save,
     treatment_session_save,
 )
-
-
-def patient_required(view):
-    """Signed in, and a patient: care-team accounts have no journal of their own (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_patient:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def home(request):

@@ -92,3 +92,13 @@ def smtp_sink(settings, monkeypatch):
     yield handler
     handler.release.set()
     controller.stop()
+
+
+@pytest.fixture
+def reauthenticated_client(patient_client):
+    """The patient, signed in and having just confirmed their password again, as allauth asks
+    before a download of everything or a deletion."""
+    from tests.factories import reauthenticate
+
+    reauthenticate(patient_client)
+    return patient_client

@@ -21,18 +21,12 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture
-def patient_client(patient_client):
-    reauthenticate(patient_client)
-    return patient_client
-
-
 def delete(client, **data):
     return client.post(reverse("account_delete"), data)
 
 
 def test_deleting_takes_the_whole_journal_and_nobody_elses(
-    patient_client, patient, other_patient, clinician
+    reauthenticated_client, patient, other_patient, clinician
 ):
     from careteam.access import Scope, patient_for_viewer
 
@@ -48,7 +42,7 @@ def test_deleting_takes_the_whole_journal_and_nobody_elses(
     weekly_summaries_rebuild()
     assert WeeklySummary.objects.filter(patient=patient).exists()
 
-    response = delete(patient_client, confirm="on")
+    response = delete(reauthenticated_client, confirm="on")
 
     assert response.status_code == 200
     assert "Your account is deleted" in response.content.decode()
@@ -58,13 +52,13 @@ def test_deleting_takes_the_whole_journal_and_nobody_elses(
     assert CheckIn.objects.filter(patient=other_patient).count() == 3
     assert User.objects.filter(pk=clinician.pk).exists()
     # Signed out: the next page asks them to sign in.
-    assert patient_client.get(reverse("profile_settings")).status_code == 302
+    assert reauthenticated_client.get(reverse("profile_settings")).status_code == 302
 
 
-def test_without_the_box_ticked_nothing_is_deleted(patient_client, patient):
+def test_without_the_box_ticked_nothing_is_deleted(reauthenticated_client, patient):
     CheckInFactory(patient=patient, day=DAY)
 
-    response = delete(patient_client)
+    response = delete(reauthenticated_client)
 
     assert response.status_code == 200  # the page again, as every form here does
     assert "Tick the box to say you understand" in response.content.decode()
@@ -81,11 +75,11 @@ def test_the_password_is_asked_again_first(client, patient):
     assert User.objects.filter(pk=patient.pk).exists()
 
 
-def test_the_page_is_kind_and_offers_the_download_first(patient_client):
-    page = patient_client.get(reverse("account_delete")).content.decode()
+def test_the_page_is_kind_and_offers_the_download_first(reauthenticated_client):
+    page = reauthenticated_client.get(reverse("account_delete")).content.decode()
     assert "can't be undone" in page
     assert reverse("data_export") in page and reverse("need_help_now") in page
-    settings_page = patient_client.get(reverse("profile_settings")).content.decode()
+    settings_page = reauthenticated_client.get(reverse("profile_settings")).content.decode()
     assert reverse("account_delete") in settings_page
 
 

@@ -25,17 +25,13 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture
-def patient_client(patient_client):
-    reauthenticate(patient_client)
-    return patient_client
-
-
 def download(client, fmt):
     return client.post(reverse("data_export"), {"format": fmt})
 
 
-def test_everything_a_patient_wrote_comes_back_in_the_json(patient_client, patient, clinician):
+def test_everything_a_patient_wrote_comes_back_in_the_json(
+    reauthenticated_client, patient, clinician
+):
     from careteam.access import Scope, patient_for_viewer
     from journal.models import Activity, SafetyPlan
 
@@ -51,7 +47,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(patient_client, patie
     MembershipFactory(team=share.team, user=clinician)
     patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
 
-    response = download(patient_client, "json")
+    response = download(reauthenticated_client, "json")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -76,19 +72,21 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(patient_client, patie
     assert clinician.email in look["who"] and look["allowed"] is True
 
 
-def test_nobody_elses_data_is_in_it(patient_client, patient, other_patient):
+def test_nobody_elses_data_is_in_it(reauthenticated_client, patient, other_patient):
     CheckInFactory(patient=patient, day=DAY, note="mine")
     CheckInFactory(patient=other_patient, day=DAY, note="not mine")
     scored_questionnaire(other_patient, "gad7", 9, DAY)
 
-    data = json.loads(download(patient_client, "json").content)
+    data = json.loads(download(reauthenticated_client, "json").content)
 
     assert [c["note"] for c in data["check_ins"]] == ["mine"]
     assert data["questionnaires"] == []
-    assert "not mine" not in download(patient_client, "csv").content.decode()
+    assert "not mine" not in download(reauthenticated_client, "csv").content.decode()
 
 
-def test_the_csv_has_one_row_a_day_and_a_note_cannot_run_as_a_formula(patient_client, patient):
+def test_the_csv_has_one_row_a_day_and_a_note_cannot_run_as_a_formula(
+    reauthenticated_client, patient
+):
     from journal.models import Activity
 
     rest = Activity.objects.create(owner=patient, name="Rest")
@@ -96,7 +94,7 @@ def test_the_csv_has_one_row_a_day_and_a_note_cannot_run_as_a_formula(patient_cl
     first.activities.add(rest, Activity.objects.get(owner=None, name="Time outdoors"))
     CheckInFactory(patient=patient, day=DAY + dt.timedelta(days=1), mood=7, note="better, 2nd")
 
-    response = download(patient_client, "csv")
+    response = download(reauthenticated_client, "csv")
 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -120,17 +118,17 @@ def test_the_download_costs_the_same_queries_for_a_week_or_a_year(client):
     assert counts[0] == counts[1] <= 24, counts
 
 
-def test_an_unknown_format_gets_a_clear_message_not_an_error(patient_client):
-    response = patient_client.post(reverse("data_export"), {"format": "xlsx"})
+def test_an_unknown_format_gets_a_clear_message_not_an_error(reauthenticated_client):
+    response = reauthenticated_client.post(reverse("data_export"), {"format": "xlsx"})
 
     assert response.status_code == 400
     assert "Choose one of the two downloads" in response.content.decode()
 
 
-def test_the_page_offers_both_downloads_and_settings_links_to_it(patient_client):
-    page = patient_client.get(reverse("data_export")).content.decode()
+def test_the_page_offers_both_downloads_and_settings_links_to_it(reauthenticated_client):
+    page = reauthenticated_client.get(reverse("data_export")).content.decode()
     assert "Download everything (JSON)" in page and "Download check-ins (CSV)" in page
-    settings_page = patient_client.get(reverse("profile_settings")).content.decode()
+    settings_page = reauthenticated_client.get(reverse("profile_settings")).content.decode()
     assert reverse("data_export") in settings_page
 
 

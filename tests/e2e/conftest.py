@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from tests.factories import PASSWORD
 from tests.services import chromium_path
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
@@ -55,3 +56,14 @@ def page(browser, live_server):
     assert not problems, (
         f"browser console errors, CSP violations or third-party requests: {problems}"
     )
+
+
+def log_in(page, email, *, then: str | None = "**/"):
+    """Sign in through the real form with the factories' password; then wait for a page whose
+    URL matches `then` (None: the test waits for what comes next itself, such as a passkey)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:", exact=True).fill(email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    if then:
+        page.wait_for_url(then)

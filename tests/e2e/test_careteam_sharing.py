@@ -1,6 +1,7 @@
 import pytest
 
 from careteam.models import AccessEvent, Share
+from tests.e2e.conftest import log_in
 from tests.factories import (
     PASSWORD,
     CareTeamFactory,
@@ -12,14 +13,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url("**/")
 
 
 @pytest.fixture

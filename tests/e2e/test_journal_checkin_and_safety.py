@@ -2,23 +2,16 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.models import CheckIn, QuestionnaireResponse, Signal
-from tests.factories import PASSWORD, UserFactory, builtin_activities
+from tests.e2e.conftest import log_in
+from tests.factories import UserFactory, builtin_activities
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_patient_checks_in_then_a_phq9_with_item9_shows_crisis_help(page, live_server):
     builtin_activities()
     patient = UserFactory(email="browser.journal@example.test", display_name="Robin")
-    log_in(page, live_server, patient.email)
+    log_in(page, patient.email)
 
     page.get_by_role("link", name="Check in", exact=True).click()
     page.get_by_role("group", name="Mood today (required)").get_by_label("4", exact=True).check()
@@ -59,7 +52,7 @@ def test_a_patient_checks_in_then_a_phq9_with_item9_shows_crisis_help(page, live
 
 def test_the_year_in_colour_and_safety_plan_render_under_the_csp(page, live_server):
     patient = UserFactory(email="browser.plan@example.test")
-    log_in(page, live_server, patient.email)
+    log_in(page, patient.email)
 
     page.goto("/safety-plan/edit/")
     page.get_by_label("Step 4: People I can ask for help").fill("Jo: 555-0142")

@@ -2,17 +2,10 @@ import pytest
 
 from accounts.models import User
 from journal.models import CheckIn
+from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, CheckInFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url("**/")
 
 
 def test_a_patient_downloads_their_journal_then_deletes_their_account(page):

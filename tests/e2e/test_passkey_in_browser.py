@@ -1,16 +1,10 @@
 import pytest
 from allauth.mfa.models import Authenticator
 
+from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 def test_a_patient_adds_a_security_key_and_then_needs_it_to_sign_in(page, patient, live_server):
@@ -29,7 +23,7 @@ def test_a_patient_adds_a_security_key_and_then_needs_it_to_sign_in(page, patien
             }
         },
     )
-    log_in(page, patient.email)
+    log_in(page, patient.email, then=None)
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto("/accounts/2fa/webauthn/add/")
@@ -43,7 +37,7 @@ def test_a_patient_adds_a_security_key_and_then_needs_it_to_sign_in(page, patien
     assert Authenticator.objects.filter(user=patient, type=Authenticator.Type.WEBAUTHN).exists()
 
     page.context.clear_cookies()
-    log_in(page, patient.email)
+    log_in(page, patient.email, then=None)
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(lambda url: "/accounts/2fa/" not in url)

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from journal.trends import signals_evaluate
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import log_in
+from tests.factories import UserFactory
 from tests.journal.trend_histories import rich_history, steady_then_slide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,20 +12,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHARTS = ("mood", "weekly-mood", "sleep", "phq9", "gad7", "what-helps")
 
 
-def log_in(page, patient):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email:", exact=True).fill(patient.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url("**/")
-
-
 def test_a_patient_with_months_of_entries_sees_every_chart_in_every_range(page):
     patient = UserFactory()
     rich_history(patient, days=400, activity_name="<script>alert('x')</script>")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    log_in(page, patient)
+    log_in(page, patient.email)
 
     page.get_by_role("link", name="Trends").click()
     for label in ("30 days", "90 days", "1 year", "All"):
@@ -45,7 +38,7 @@ def test_a_slide_shows_as_a_plain_words_warning_with_next_steps(page):
     patient = UserFactory()
     steady_then_slide(patient, end=patient.today() - dt.timedelta(days=1))
     signals_evaluate(patient_id=patient.pk)
-    log_in(page, patient)
+    log_in(page, patient.email)
 
     page.goto("/trends/?range=90d")
 
