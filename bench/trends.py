@@ -136,8 +136,8 @@ WHERE u.email LIKE '%%@bench.test'
             )
             c.execute(
                 """
-INSERT INTO journal_checkin_activities (checkin_id, activity_id)
-SELECT c.id, a.id FROM journal_checkin c
+INSERT INTO journal_checkin_activities (checkin_id, activity_id, day)
+SELECT c.id, a.id, c.day FROM journal_checkin c
 JOIN journal_activity a ON a.owner_id IS NULL AND a.name IN ('Movement', 'Time outdoors')
 WHERE (a.name = 'Movement' AND c.id %% 3 = 0) OR (a.name = 'Time outdoors' AND c.id %% 5 = 0)
 """,
