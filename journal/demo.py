@@ -15,7 +15,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .models import (
+    Activity,
+    CheckIn,
+    CheckInActivity,
+    QuestionnaireResponse,
+    SafetyPlan,
+    TreatmentSession,
+)
 from .questionnaires import GAD7, PHQ9, score
 
 HISTORY_DAYS = 182
@@ -185,10 +192,9 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
         )
     CheckIn.objects.bulk_create(rows, batch_size=500)
     ids = dict(CheckIn.objects.for_patient(patient).values_list("day", "id"))
-    through = CheckIn.activities.through
-    through.objects.bulk_create(
+    CheckInActivity.objects.bulk_create(
         [
-            through(checkin_id=ids[day], activity_id=tag.pk)
+            CheckInActivity(checkin_id=ids[day], activity_id=tag.pk, day=day)
             for day, tags in tags_by_day.items()
             for tag in tags
         ],

@@ -89,7 +89,9 @@ class CheckIn(models.Model):
     integration_carry_forward = models.TextField(
         "what I want to carry forward", blank=True, max_length=3000
     )
-    activities = models.ManyToManyField(Activity, blank=True, related_name="checkins")
+    activities = models.ManyToManyField(
+        Activity, blank=True, related_name="checkins", through="CheckInActivity"
+    )
     # Bumped on every save; a form posted from a stale tab is caught instead of overwriting.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,6 +127,13 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.pk} ({self.day})"
+
+    # Tags go through these two: each tag row carries the check-in's day (CheckInActivity).
+    def tags_set(self, activities) -> None:
+        self.activities.set(activities, through_defaults={"day": self.day})
+
+    def tags_add(self, *activities) -> None:
+        self.activities.add(*activities, through_defaults={"day": self.day})
 
 
 class TreatmentSessionQuerySet(models.QuerySet):
@@ -271,6 +280,29 @@ class SafetyPlan(models.Model):
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, s).strip() for s in self.SECTIONS)
+
+
+class CheckInActivity(models.Model):
+    """An activity tagged on a check-in (the table Django made for the plain many-to-many).
+
+    `day` repeats the check-in's day, which never changes once the check-in exists: the weekly
+    job finds a week's tags by it in one index range instead of one probe per check-in.
+    Add tags with `CheckIn.tags_set` or `tags_add`, which fill it in.
+    """
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE)
+    day = models.DateField()
+
+    class Meta:
+        db_table = "journal_checkin_activities"
+        unique_together = [("checkin", "activity")]
+        indexes = [
+            models.Index(fields=["day"], include=["checkin", "activity"], name="checkin_tag_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.activity_id} on check-in {self.checkin_id}"
 
 
 class WeeklySummary(models.Model):

@@ -212,7 +212,7 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
         checkin = _update(checkin, values)
     if data.new_tag.strip():
         activities.append(_own_tag(patient=patient, name=data.new_tag))
-    checkin.activities.set(activities)
+    checkin.tags_set(activities)
     if data.self_harm_thoughts:
         _urgent_checkin(patient=patient, day=day)
     return checkin, False

@@ -334,10 +334,28 @@ def _week_upsert_sql() -> str:
         f"EXISTS (SELECT 1 FROM {t_session} s WHERE s.patient_id = a.patient_id "  # noqa: S608
         "AND s.day BETWEEN %(start)s AND %(end)s)"
     )
+    t_checkin = CheckIn._meta.db_table
+    # The week's tags by their own day (an index range, CheckInActivity.day) and matched to
+    # the week's check-ins by hash: a probe per check-in cost twice as much.
+    week_tags = "c.day BETWEEN %(start)s AND %(end)s AND ca.day BETWEEN %(start)s AND %(end)s"
+    # PostgreSQL removes the rows of this week with no check-in left in this same statement
+    # (see _upsert_sql); SQLite runs _empty_weeks_sql afterwards.
+    gone = ""
+    if connection.vendor == "postgresql":
+        gone = f"""
+gone AS (
+  DELETE FROM {t_weekly} w
+  WHERE w.week_start = %(start)s
+    AND NOT EXISTS (SELECT 1 FROM a WHERE a.patient_id = w.patient_id)
+),"""  # noqa: S608 - table names only; values are parameters
     return f"""
-{_summary_insert()}
-SELECT t.patient_id, %(start)s, {_summary_values("t")}, %(now)s
-FROM (
+WITH a AS (
+  SELECT c.patient_id AS patient_id, {_checkin_aggregates()}
+  FROM {t_checkin} c
+  WHERE c.day BETWEEN %(start)s AND %(end)s
+  GROUP BY c.patient_id
+),{gone}
+t AS (
   SELECT a.*,
          COALESCE(qw.phq9_code %% 100,
                   CASE WHEN p.id IS NOT NULL THEN p.phq9_total ELSE {last_before("phq9")} END)
@@ -352,12 +370,7 @@ FROM (
               ELSE {baseline_lookup}
          END AS phq9_baseline,
          COALESCE(ac.activities, {v["no_activities"]}) AS activities
-  FROM (
-    SELECT c.patient_id AS patient_id, {_checkin_aggregates()}
-    FROM {CheckIn._meta.db_table} c
-    WHERE c.day BETWEEN %(start)s AND %(end)s
-    GROUP BY c.patient_id
-  ) a
+  FROM a
   LEFT JOIN (
     SELECT q.patient_id AS patient_id,
            MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
@@ -366,9 +379,12 @@ FROM (
     GROUP BY q.patient_id
   ) qw ON qw.patient_id = a.patient_id
   LEFT JOIN {t_weekly} p ON p.patient_id = a.patient_id AND p.week_start = %(prev)s
-  LEFT JOIN {_activities("c.day BETWEEN %(start)s AND %(end)s", "%(start)s")} ac
+  LEFT JOIN {_activities(week_tags, "%(start)s")} ac
     ON ac.patient_id = a.patient_id
-) t WHERE TRUE
+)
+{_summary_insert()}
+SELECT t.patient_id, %(start)s, {_summary_values("t")}, %(now)s
+FROM t WHERE TRUE
 {_summary_on_conflict()}
 """  # noqa: S608
 
@@ -397,19 +413,19 @@ DELETE FROM {t_weekly} WHERE {rows} AND NOT EXISTS (
 
 
 def weekly_summaries_refresh_week(*, start: dt.date) -> int:
-    """Recompute the week holding `start` for every patient, set-based: two statements in one
-    transaction, whatever the number of patients. Returns the summary rows written."""
+    """Recompute the week holding `start` for every patient, set-based, in one transaction:
+    one statement on PostgreSQL, two on SQLite, whatever the number of patients. Returns the
+    summary rows written."""
     start = week_start(start)
     week = {"start": start, "end": start + dt.timedelta(days=6)}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than running
-            # The week's tags are found by index from its check-ins (a few thousand probes).
             # With the default random_page_cost (4, priced for spinning disks) the planner
-            # prefers hashing every tag ever written, which grows with history: 110 ms against
-            # 25 ms at 1,000 patients x 3 years.
+            # prefers hashing whole tables over index lookups of the one week.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
-        cursor.execute(
+        written = _rows_written(
+            cursor,
             _week_upsert_sql(),
             {
                 **week,
@@ -418,9 +434,20 @@ def weekly_summaries_refresh_week(*, start: dt.date) -> int:
                 "now": timezone.now(),
             },
         )
-        written = max(cursor.rowcount, 0)
-        cursor.execute(*_empty_weeks_sql(None, **week))
+        if connection.vendor != "postgresql":
+            cursor.execute(*_empty_weeks_sql(None, **week))
     return written
+
+
+def _rows_written(cursor, sql: str, params: dict) -> int:
+    """Run an upsert; return the rows it inserted or changed. Python's sqlite3 reports no
+    rowcount for a statement that starts with WITH, so SQLite counts its changes instead."""
+    if connection.vendor == "sqlite":
+        before = connection.connection.total_changes
+        cursor.execute(sql, params)
+        return connection.connection.total_changes - before
+    cursor.execute(sql, params)
+    return max(cursor.rowcount, 0)
 
 
 def weekly_summaries_upsert(
@@ -469,8 +496,7 @@ def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.dat
             # with the default 4 MB work_mem a batch's grouping and sorts spilled to disk.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_upsert_sql(len(batch)), params)
-        written = max(cursor.rowcount, 0)
+        written = _rows_written(cursor, _upsert_sql(len(batch)), params)
         if connection.vendor != "postgresql":
             cursor.execute(*_empty_weeks_sql(batch, start=start, end=end))
     return written

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from careteam.models import AccessEvent, Share
-from journal.models import CheckIn, QuestionnaireResponse, Signal, WeeklySummary
+from journal.models import Activity, CheckIn, QuestionnaireResponse, Signal, WeeklySummary
 from journal.trends import patient_trends_refresh, weekly_summaries_rebuild
 from tests.factories import (
     CheckInFactory,
@@ -31,8 +31,8 @@ def test_deleting_takes_the_whole_journal_and_nobody_elses(
     from careteam.access import Scope, patient_for_viewer
 
     daily_history(patient, days=10, end=DAY)
-    CheckIn.objects.filter(patient=patient).first().activities.create(
-        owner=patient, name="Sea swim"
+    CheckIn.objects.filter(patient=patient).first().tags_add(
+        Activity.objects.create(owner=patient, name="Sea swim")
     )
     scored_questionnaire(patient, "phq9", 16, DAY)
     share = ShareFactory(patient=patient)

@@ -39,7 +39,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(
     checkin = CheckInFactory(
         patient=patient, day=DAY, mood=3, sleep_hours=Decimal("6.5"), note="A grey one."
     )
-    checkin.activities.add(walk)
+    checkin.tags_add(walk)
     TreatmentSessionFactory(patient=patient, intention="Be gentle with myself")
     scored_questionnaire(patient, "phq9", 12, DAY)
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
@@ -91,7 +91,7 @@ def test_the_csv_has_one_row_a_day_and_a_note_cannot_run_as_a_formula(
 
     rest = Activity.objects.create(owner=patient, name="Rest")
     first = CheckInFactory(patient=patient, day=DAY, mood=4, note='=HYPERLINK("http://x")')
-    first.activities.add(rest, Activity.objects.get(owner=None, name="Time outdoors"))
+    first.tags_add(rest, Activity.objects.get(owner=None, name="Time outdoors"))
     CheckInFactory(patient=patient, day=DAY + dt.timedelta(days=1), mood=7, note="better, 2nd")
 
     response = download(reauthenticated_client, "csv")

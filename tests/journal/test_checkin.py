@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from journal.models import Activity, CheckIn, Signal
+from journal.models import Activity, CheckIn, CheckInActivity, Signal
 from journal.services import CheckInData, checkin_save
 from tests.factories import (
     CareTeamFactory,
@@ -60,6 +60,8 @@ def test_every_answer_is_saved(post_checkin, patient):
     assert checkin.sleep_quality == 4
     assert checkin.appetite == "less"
     assert list(checkin.activities.all()) == [walk]
+    # The tag row carries the check-in's day: the weekly job finds a week's tags by it.
+    assert list(CheckInActivity.objects.values_list("day", flat=True)) == [checkin.day]
     assert checkin.note == "Walked by the sea."
     assert checkin.self_harm_thoughts is False
 

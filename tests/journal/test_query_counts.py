@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from journal.models import Activity, CheckIn
+from journal.models import Activity, CheckInActivity
 from tests.factories import QuestionnaireResponseFactory, TreatmentSessionFactory, daily_history
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,8 @@ PAGES = {
 def _history(patient, days):
     rows = daily_history(patient, days=days, end=patient.today() - dt.timedelta(days=1))
     tags = list(Activity.objects.filter(owner__isnull=True)[:3])
-    through = CheckIn.activities.through
-    through.objects.bulk_create(
-        [through(checkin_id=r.pk, activity_id=t.pk) for r in rows for t in tags]
+    CheckInActivity.objects.bulk_create(
+        [CheckInActivity(checkin_id=r.pk, activity_id=t.pk, day=r.day) for r in rows for t in tags]
     )
     for n in range(min(days // 14, 20)):
         QuestionnaireResponseFactory(patient=patient, day=patient.today() - dt.timedelta(14 * n))

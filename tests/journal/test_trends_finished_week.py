@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.celery import app
 from journal import services, trends
-from journal.models import Activity, CheckIn, WeeklySummary
+from journal.models import Activity, CheckIn, CheckInActivity, WeeklySummary
 from tests.factories import (
     CheckInFactory,
     TreatmentSessionFactory,
@@ -43,7 +43,7 @@ def varied_histories(seed: int) -> None:
             if rng.random() < 0.6 and day.isocalendar().week % 4 != seed % 4:
                 checkin = CheckInFactory(patient=patient, day=day, mood=rng.randint(0, 10))
                 if rng.random() < 0.3:
-                    checkin.activities.add(walk)
+                    checkin.tags_add(walk)
             if rng.random() < 0.06:
                 scored_questionnaire(patient, "phq9", rng.randint(0, 27), day)
             if rng.random() < 0.04:
@@ -65,17 +65,21 @@ def varied_histories(seed: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_week_by_week_the_beat_job_builds_exactly_what_the_full_rebuild_does(seed):
     varied_histories(seed)
-    trends.weekly_summaries_rebuild()
+    written = trends.weekly_summaries_rebuild()
     expected = summaries()
+    assert written == len(expected)  # counted on SQLite too, where rowcount says nothing
     baseline = 2 + trends.SUMMARY_COLUMNS.index("phq9_baseline")
     assert any(row[baseline] is not None for row in expected)  # baselines to carry
     assert any(row[-1] for row in expected)  # activities to count
     WeeklySummary.objects.all().delete()
 
-    for week in range(WEEKS):  # as beat would, one finished week after another
+    written = sum(  # as beat would, one finished week after another
         trends.weekly_summaries_refresh_week(start=FIRST_MONDAY + dt.timedelta(weeks=week))
+        for week in range(WEEKS)
+    )
 
     assert summaries() == expected
+    assert written == len(expected)
 
 
 @pytest.mark.django_db
@@ -191,6 +195,36 @@ def test_the_migration_moves_weekly_activity_rows_into_their_summaries(patient):
         FIRST_MONDAY: {str(walk.pk): [3, 21], str(rest.pk): [1, 4]},
         FIRST_MONDAY + dt.timedelta(weeks=1): {},
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_every_existing_tag_its_check_ins_day(patient):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("journal", "0006_weekly_activity_in_summary")]
+    after = [("journal", "0007_checkin_tag_day")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        walk = old.get_model("journal", "Activity").objects.create(name="Walk (dated)")
+        old_checkin = old.get_model("journal", "CheckIn")
+        tagged = {}
+        for n in (0, 9):
+            checkin = old_checkin.objects.create(
+                patient_id=patient.pk, day=FIRST_MONDAY + dt.timedelta(days=n), mood=5
+            )
+            checkin.activities.add(walk)  # the plain many-to-many of before
+            tagged[checkin.pk] = checkin.day
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert dict(CheckInActivity.objects.values_list("checkin_id", "day")) == tagged
+    assert CheckIn.objects.get(day=FIRST_MONDAY).activities.get().name == "Walk (dated)"
 
 
 @pytest.mark.django_db(transaction=True)

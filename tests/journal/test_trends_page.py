@@ -236,7 +236,7 @@ def test_a_tag_added_to_an_old_check_in_shows_at_once_on_the_long_range_page(
     assert outdoors_days() == ["134 days"]
     outdoors = Activity.objects.get(owner=None, name="Time outdoors")
     untagged = CheckIn.objects.filter(patient=patient).exclude(activities=outdoors).first()
-    untagged.activities.add(outdoors)  # as an edit does; the save then refreshes its week
+    untagged.tags_add(outdoors)  # as an edit does; the save then refreshes its week
     weekly_summary_refresh(patient_id=patient.pk, day=untagged.day)
 
     assert outdoors_days() == ["135 days"]

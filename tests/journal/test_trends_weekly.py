@@ -291,8 +291,8 @@ def test_a_weeks_activity_counts_follow_tags_added_and_removed(patient):
         CheckInFactory(patient=patient, day=dt.date(2026, 3, d), mood=m)
         for d, m in ((2, 4), (3, 8))
     )
-    first.activities.add(walk, sleep_in)
-    second.activities.add(walk)
+    first.tags_add(walk, sleep_in)
+    second.tags_add(walk)
     trends.weekly_summary_refresh(patient_id=patient.pk, day=dt.date(2026, 3, 2))
     summary = WeeklySummary.objects.get(patient=patient)
     assert summary.week_start == MONDAY

@@ -31,7 +31,12 @@ def steady_then_slide(patient, *, days=120, slide_days=21, end=TODAY):
 def rich_history(patient, *, days, end=None, activity_name="Time outdoors", rare_name=None):
     """A long, lived-in history: daily check-ins (mood rises with time outdoors), a treatment
     session every 60 days, PHQ-9 and GAD-7 every 14 days, weekly summaries computed."""
-    from journal.models import Activity, CheckIn, QuestionnaireResponse, TreatmentSession
+    from journal.models import (
+        Activity,
+        CheckInActivity,
+        QuestionnaireResponse,
+        TreatmentSession,
+    )
     from journal.trends import weekly_summaries_rebuild
 
     end = end or patient.today()
@@ -47,16 +52,16 @@ def rich_history(patient, *, days, end=None, activity_name="Time outdoors", rare
     )
     outdoors, _ = Activity.objects.get_or_create(owner=None, name=activity_name)
     links = [
-        CheckIn.activities.through(checkin_id=c.pk, activity_id=outdoors.pk)
+        CheckInActivity(checkin_id=c.pk, activity_id=outdoors.pk, day=c.day)
         for i, c in enumerate(checkins)
         if i % 3 == 0
     ]
     if rare_name:
         rare = Activity.objects.create(owner=patient, name=rare_name)
         links += [
-            CheckIn.activities.through(checkin_id=c.pk, activity_id=rare.pk) for c in checkins[-2:]
+            CheckInActivity(checkin_id=c.pk, activity_id=rare.pk, day=c.day) for c in checkins[-2:]
         ]
-    CheckIn.activities.through.objects.bulk_create(links, batch_size=1000)
+    CheckInActivity.objects.bulk_create(links, batch_size=1000)
     start = end - dt.timedelta(days=days - 1)
     TreatmentSession.objects.bulk_create(
         TreatmentSession(
