@@ -1,7 +1,10 @@
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from careteam.models import AccessEvent, Share
@@ -15,6 +18,7 @@ from tests.factories import (
     reauthenticate,
     scored_questionnaire,
 )
+from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +103,51 @@ def test_a_refresh_queued_before_the_deletion_finds_nothing_to_do(patient):
 
     assert not WeeklySummary.objects.filter(patient_id=patient_id).exists()
     assert not Signal.objects.filter(patient_id=patient_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_summary_written_during_the_deletion_stops_it_whole_and_says_try_again(
+    reauthenticated_client, patient
+):
+    """The race account_delete's docstring promises about: the weekly job commits a summary
+    row for this person after the deletion has removed their summaries but before it removes
+    the account. The foreign key fails the deletion at commit; nothing is half deleted."""
+    require_postgres()
+    daily_history(patient, days=10, end=DAY)
+    weekly_summaries_rebuild()
+    checkins = CheckIn.objects.filter(patient=patient).count()
+    summaries = WeeklySummary.objects.filter(patient=patient).count()
+    raced = []
+
+    def job_writes_a_week():  # on a connection of its own, as the Celery worker's
+        try:
+            WeeklySummary.objects.create(
+                patient_id=patient.pk,
+                week_start=DAY + dt.timedelta(weeks=5),
+                days_logged=1,
+                computed_at=timezone.now(),
+            )
+        finally:
+            connection.close()
+
+    deleting_the_account = 'DELETE FROM "%s"' % User._meta.db_table  # noqa: S608, UP031 - a prefix to match
+
+    def race_before_the_account_goes(execute, sql, params, many, context):
+        if not raced and sql.startswith(deleting_the_account):
+            raced.append(sql)
+            worker = threading.Thread(target=job_writes_a_week)
+            worker.start()
+            worker.join()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(race_before_the_account_goes):
+        response = delete(reauthenticated_client, confirm="on")
+
+    assert raced  # the job did write in the middle of the deletion
+    assert response.status_code == 200
+    assert "Nothing was deleted" in response.content.decode()
+    assert User.objects.filter(pk=patient.pk).exists()
+    assert CheckIn.objects.filter(patient=patient).count() == checkins
+    # Their summaries are all back (the deletion rolled back), plus the one the job wrote.
+    assert WeeklySummary.objects.filter(patient=patient).count() == summaries + 1
+    assert reauthenticated_client.get(reverse("profile_settings")).status_code == 200
