@@ -704,7 +704,8 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     `version`), questionnaire, treatment session or weekly summary (`computed_at` moves whenever
     a summary changes, its activity counts included) changes it. Long ranges read no check-ins,
     only the stored weekly rows, so their fingerprint leaves check-ins out (the weekly refresh
-    after a check-in changes the weekly rows, and so the fingerprint).
+    after a check-in changes the weekly rows, and so the fingerprint). The tags the charts name
+    count too: one renamed or removed (by an admin, say) shows at once, not when the cache ends.
     """
     days = RANGES[range_key][1]
     if days is not None and days <= DAILY_MAX_DAYS:
@@ -715,10 +716,10 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     weeks_from = _weeks_from(range_key, today)
     t = {
         m.__name__: m._meta.db_table
-        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary)
+        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity)
     }
     sql = f"""
-SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m
 FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
       WHERE patient_id = %s AND day BETWEEN %s AND %s) c
 CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
@@ -727,9 +728,11 @@ CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["TreatmentSession
       WHERE patient_id = %s) t
 CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]}
       WHERE patient_id = %s AND week_start >= %s) w
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
+      WHERE owner_id IS NULL OR owner_id = %s) a
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from]
+    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())

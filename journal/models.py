@@ -33,6 +33,8 @@ class Activity(models.Model):
         related_name="own_activities",
     )
     position = models.PositiveSmallIntegerField(default=100)
+    # Part of the trends charts' cache fingerprint: a renamed tag shows its new name at once.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]

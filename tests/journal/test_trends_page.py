@@ -242,6 +242,30 @@ def test_a_tag_added_to_an_old_check_in_shows_at_once_on_the_long_range_page(
     assert outdoors_days() == ["135 days"]
 
 
+@pytest.mark.parametrize("range_key", ["90d", "all"])
+def test_a_tag_an_admin_renames_or_removes_shows_at_once_on_a_page_seen_before(
+    patient_client, patient, range_key
+):
+    from journal.models import Activity
+
+    rich_history(patient, days=400)
+
+    def charted():
+        helps = figures(patient_client.get(f"/trends/?range={range_key}"))
+        if "chart-what-helps-data" not in helps:
+            return []  # no tags to chart: the page says so in words instead
+        return helps["chart-what-helps-data"]["data"][0]["y"]
+
+    assert charted() == ["Time outdoors"]  # built, then cached
+    outdoors = Activity.objects.get(owner=None, name="Time outdoors")
+    outdoors.name = "Outdoors"
+    outdoors.save()  # as the admin's change form does
+    assert charted() == ["Outdoors"]
+
+    outdoors.delete()  # the admin's delete takes the tag off every check-in
+    assert charted() == []
+
+
 def _mood_on(shown, day):
     trace = shown["chart-mood-data"]["data"][0]
     return dict(zip(trace["x"], trace["y"], strict=True)).get(day.isoformat())
