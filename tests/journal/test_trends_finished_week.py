@@ -2,6 +2,7 @@
 questionnaire state and the response baseline from the week before. It must agree with the
 full rebuild, which looks everything up."""
 
+import contextlib
 import datetime as dt
 import importlib
 import random
@@ -30,6 +31,22 @@ WEEKS = 12
 def summaries():
     fields = ("patient_id", "week_start", *trends.SUMMARY_COLUMNS)
     return sorted(WeeklySummary.objects.values_list(*fields))
+
+
+@contextlib.contextmanager
+def migrating(before: str, after: str):
+    """Migrate the journal back to `before` and hand over its models to fill in; then migrate
+    to `after`, and always on to the latest, so the test reads what the migration made."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("journal", before)])
+    try:
+        yield executor.loader.project_state([("journal", before)]).apps
+        MigrationExecutor(connection).migrate([("journal", after)])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def varied_histories(seed: int) -> None:
@@ -158,14 +175,7 @@ def test_the_migration_fills_in_the_baseline_of_rows_computed_before_it(patient)
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_weekly_activity_rows_into_their_summaries(patient):
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("journal", "0005_weekly_job_carry_forward")]
-    after = [("journal", "0006_weekly_activity_in_summary")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
+    with migrating("0005_weekly_job_carry_forward", "0006_weekly_activity_in_summary") as old:
         walk = old.get_model("journal", "Activity").objects.create(name="Walk (moved)")
         rest = old.get_model("journal", "Activity").objects.create(name="Rest (moved)")
         summary = old.get_model("journal", "WeeklySummary")
@@ -184,12 +194,6 @@ def test_the_migration_moves_weekly_activity_rows_into_their_summaries(patient):
             patient_id=patient.pk, week_start=FIRST_MONDAY, activity=rest, days=1, mood_sum=4
         )
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
     moved = dict(WeeklySummary.objects.values_list("week_start", "activities"))
     assert moved == {
         FIRST_MONDAY: {str(walk.pk): [3, 21], str(rest.pk): [1, 4]},
@@ -199,14 +203,7 @@ def test_the_migration_moves_weekly_activity_rows_into_their_summaries(patient):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_every_existing_tag_its_check_ins_day(patient):
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("journal", "0006_weekly_activity_in_summary")]
-    after = [("journal", "0007_checkin_tag_day")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
+    with migrating("0006_weekly_activity_in_summary", "0007_checkin_tag_day") as old:
         walk = old.get_model("journal", "Activity").objects.create(name="Walk (dated)")
         old_checkin = old.get_model("journal", "CheckIn")
         tagged = {}
@@ -216,12 +213,6 @@ def test_the_migration_gives_every_existing_tag_its_check_ins_day(patient):
             )
             checkin.activities.add(walk)  # the plain many-to-many of before
             tagged[checkin.pk] = checkin.day
-
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert dict(CheckInActivity.objects.values_list("checkin_id", "day")) == tagged
     assert CheckIn.objects.get(day=FIRST_MONDAY).activities.get().name == "Walk (dated)"
