@@ -121,9 +121,13 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="tideline")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, served from memory while Redis is unreachable (config/cache.py),
+            # so an outage never fails a request; short socket timeouts so a dead host is noticed
+            # in a second, not minutes.
+            "BACKEND": "config.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

@@ -1,0 +1,99 @@
+"""The cache backend for REDIS_URL: Django's Redis cache, kept up when Redis is not.
+
+Everything the cache holds here can be rebuilt or is only a safeguard: sign-in rate limits and
+two-factor code replay checks (allauth), the trends charts, the worker's heartbeat. So when
+Redis cannot be reached, an operation is served from this process's own memory instead of
+failing the request: without this, a Redis outage made every sign-in a server error. While Redis
+is down the rate limits and replay checks still hold, per process, and the charts are rebuilt
+per process; after RETRY_AFTER seconds the next operation tries Redis again.
+
+Only "cannot reach Redis" falls back (connection refused, reset or timed out); any other Redis
+error is a bug and is raised. The log line names the error's kind only, never a key or the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# Seconds to serve from memory, without trying Redis, after an operation could not reach it.
+RETRY_AFTER = 10.0
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+# Per process, shared by its threads (Django makes a cache object per thread).
+_redis_down_until = 0.0
+_state_lock = threading.Lock()
+
+
+class FallbackRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        # LocMemCache keeps its entries per name and process, so every thread's cache object
+        # shares one store.
+        self._fallback = LocMemCache(
+            f"redis-fallback:{server}",
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "VERSION": params.get("VERSION", 1),
+                "OPTIONS": {"MAX_ENTRIES": 10_000},
+            },
+        )
+
+    def _call(self, name: str, *args, **kwargs):
+        global _redis_down_until
+        if time.monotonic() >= _redis_down_until:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as error:
+                with _state_lock:
+                    _redis_down_until = time.monotonic() + RETRY_AFTER
+                logger.warning(
+                    "cache: Redis unreachable (%s); serving from this process's memory for %d s",
+                    type(error).__name__,
+                    RETRY_AFTER,
+                )
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    # Every operation RedisCache implements; BaseCache builds the rest (get_or_set, decr,
+    # incr_version, ...) from these.
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self, *args, **kwargs):
+        return self._call("clear", *args, **kwargs)
