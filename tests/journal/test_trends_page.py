@@ -48,6 +48,19 @@ def test_a_new_patient_sees_a_kind_empty_page(patient_client):
     assert figures(response) == {}
 
 
+@pytest.mark.parametrize(
+    ("range_key", "intro"),
+    [
+        ("30d", "How the last 30 days have gone."),
+        ("90d", "How the last 90 days have gone."),
+        ("1y", "How the last year has gone."),
+        ("all", "How things have gone since you started."),
+    ],
+)
+def test_each_range_is_introduced_in_plain_words(patient_client, range_key, intro):
+    assert intro in patient_client.get(f"/trends/?range={range_key}").content.decode()
+
+
 @pytest.mark.parametrize("range_key", list(RANGES))
 def test_every_range_draws_every_chart_with_a_table(patient_client, patient, range_key):
     rich_history(patient, days=400)
