@@ -582,7 +582,9 @@ def what_helps_chart(activity_rows, total_days: int, total_mood: int) -> Chart:
             "barmode": "group",
             "height": 120 + 56 * len(enough),
             "xaxis": {"range": [0, 10]},
-            "legend": {"orientation": "h", "y": -0.25},
+            # Just under the axis, whatever the number of rows: the legend's y is a fraction
+            # of the plot's height (the figure's less its 40 px top and bottom margins).
+            "legend": {"orientation": "h", "y": -round(45 / (40 + 56 * len(enough)), 3)},
             "yaxis": {"automargin": True, "fixedrange": True},
             "hovermode": "closest",
         },
@@ -751,7 +753,7 @@ def trends_context(patient, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v2:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)
