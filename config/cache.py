@@ -44,7 +44,9 @@ class FallbackRedisCache(RedisCache):
                 "TIMEOUT": params.get("TIMEOUT", 300),
                 "KEY_PREFIX": params.get("KEY_PREFIX", ""),
                 "VERSION": params.get("VERSION", 1),
-                "OPTIONS": {"MAX_ENTRIES": 10_000},
+                # A trends page's charts are up to ~150 KB: at most ~75 MB per process over a
+                # long outage (the oldest third goes when full).
+                "OPTIONS": {"MAX_ENTRIES": 500},
             },
         )
 
