@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import import_modules
+from celery.signals import import_modules, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,3 +24,15 @@ def ensure_file_broker_folders() -> None:
 @import_modules.connect
 def _on_worker_import(**kwargs):
     ensure_file_broker_folders()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs):
+    """Around every task, as Django does around every request: close a connection that is
+    broken or older than CONN_MAX_AGE, keep the others (settings.CELERY_DB_REUSE_MAX says why)."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # an eager task runs on its caller's connection, maybe inside its transaction
+    from django.db import close_old_connections
+
+    close_old_connections()

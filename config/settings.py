@@ -163,6 +163,11 @@ else:
         "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 5)),
         "unacked_restore_throttle": 1,
     }
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set, whatever CONN_MAX_AGE says: each task then paid for a new connection and a cold
+# server process. Set out of reach; config/celery.py closes old connections around each task
+# the way Django does around each request (CONN_MAX_AGE, health checks).
+CELERY_DB_REUSE_MAX = 10**9
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="tideline")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
