@@ -753,7 +753,7 @@ def trends_context(patient, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v3:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v4:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)

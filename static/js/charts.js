@@ -6,6 +6,17 @@
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   var text = window.getComputedStyle(document.body).color;
   var grid = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.08)";
+  // No toolbar. Its buttons sat inside each chart's role="img" (reachable by Tab, hidden from
+  // screen readers), and Plotly's own "Share chart..." button offered to upload the figure,
+  // a person's mood data, to Plotly's cloud. The data tables give the numbers instead; the
+  // two cloud settings stay off should anyone bring the toolbar back.
+  var PLOTLY_CONFIG = {
+    displayModeBar: false,
+    showSendToCloud: false,
+    plotlyServerURL: "",
+    displaylogo: false,
+    responsive: true
+  };
 
   document.querySelectorAll("[data-figure]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
@@ -16,6 +27,6 @@
     ["xaxis", "yaxis"].forEach(function (axis) {
       layout[axis] = Object.assign({ gridcolor: grid, zerolinecolor: grid }, layout[axis] || {});
     });
-    window.Plotly.newPlot(el, figure.data, layout, { displaylogo: false, responsive: true });
+    window.Plotly.newPlot(el, figure.data, layout, PLOTLY_CONFIG);
   });
 })();

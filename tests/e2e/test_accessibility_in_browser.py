@@ -1,0 +1,93 @@
+"""Every main page, as a patient with months of history and as their clinician, passes axe-core's
+WCAG 2.1 A and AA rules (labels, contrast, names, landmarks, nesting) in a real Chromium on a
+phone-sized screen. axe-core comes inside the axe-playwright-python package: nothing is
+fetched at run time."""
+
+import datetime as dt
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from careteam.models import Membership
+from journal.trends import signals_evaluate
+from tests.e2e.conftest import log_in
+from tests.factories import CareUserFactory, MembershipFactory, ShareFactory, UserFactory
+from tests.journal.trend_histories import rich_history, steady_then_slide
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PATIENT_PAGES = (
+    "/",
+    "/checkin/",
+    "/history/",
+    "/history/calendar/",
+    "/trends/?range=30d",
+    "/trends/?range=all",
+    "/sessions/",
+    "/sessions/new/",
+    "/questionnaires/",
+    "/questionnaires/phq9/",
+    "/safety-plan/",
+    "/safety-plan/edit/",
+    "/help/",
+    "/care/sharing/",
+    "/settings/",
+)
+
+
+def violations(page, path: str) -> list[str]:
+    page.goto(path)
+    page.wait_for_load_state("load")
+    if page.locator("[data-figure]").count():
+        page.locator("[data-figure] svg.main-svg").first.wait_for(state="attached")
+    found = Axe().run(page, options=WCAG).response["violations"]
+    return [f"{path}: {v['id']} ({len(v['nodes'])}): {v['help']}" for v in found]
+
+
+def test_the_patient_pages_pass_wcag_a_and_aa_checks(page):
+    patient = UserFactory()
+    steady_then_slide(patient, end=patient.today() - dt.timedelta(days=1))
+    signals_evaluate(patient_id=patient.pk)  # the warning card is on the page too
+    log_in(page, patient.email)
+
+    found = [v for path in PATIENT_PAGES for v in violations(page, path)]
+
+    assert found == []
+
+
+def test_the_care_team_pages_pass_wcag_a_and_aa_checks(page):
+    patient = UserFactory()
+    rich_history(patient, days=120)
+    share = ShareFactory(patient=patient)
+    clinician = CareUserFactory()
+    MembershipFactory(team=share.team, user=clinician, role=Membership.Role.TEAM_ADMIN)
+    log_in(page, clinician.email)
+
+    pages = ("/care/", f"/care/patients/{patient.pk}/?range=90d", f"/care/teams/{share.team.pk}/")
+    found = [v for path in pages for v in violations(page, path)]
+
+    assert found == []
+
+
+def test_a_chart_holds_nothing_to_tab_to_and_no_way_to_upload_it(page):
+    """Each chart is one image to a screen reader, with its numbers in the table below: Plotly's
+    toolbar (focusable buttons inside it, and a "Share chart..." that uploads the figure to
+    Plotly's cloud) is off."""
+    patient = UserFactory()
+    rich_history(patient, days=60)
+    log_in(page, patient.email)
+    page.goto("/trends/?range=90d")
+    page.locator("#chart-mood svg.main-svg").first.wait_for(state="attached")
+
+    focusable = page.evaluate(
+        """Array.from(document.querySelectorAll('[data-figure] *'))
+             .filter(e => e.tabIndex >= 0 || e.matches('a[href], button, input, [tabindex]'))
+             .length"""
+    )
+
+    assert focusable == 0
+    assert page.locator(".modebar, [data-title='Share chart...']").count() == 0
