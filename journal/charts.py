@@ -461,6 +461,7 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
                 "xanchor": "left",
                 "y": (low + high) / 2,
                 "text": name,
+                "name": "band",  # charts.js leaves band labels out on a phone's narrow chart
                 "showarrow": False,
                 "font": {"size": 10},
                 "opacity": 0.7,
@@ -753,7 +754,7 @@ def trends_context(patient, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v4:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v5:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)

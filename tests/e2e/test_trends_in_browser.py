@@ -46,3 +46,19 @@ def test_a_slide_shows_as_a_plain_words_warning_with_next_steps(page):
     assert warning.get_by_text("Your mood has been lower than your usual").is_visible()
     assert warning.get_by_role("link", name="Need help now?").is_visible()
     page.locator("#chart-mood svg.main-svg").first.wait_for(state="attached")
+
+
+def test_severity_band_names_are_drawn_on_a_wide_chart_and_left_out_on_a_phone(page):
+    patient = UserFactory()
+    rich_history(patient, days=60)
+    log_in(page, patient.email)
+
+    def band_names_drawn():
+        page.goto("/trends/?range=90d")
+        page.locator("#chart-phq9 svg.main-svg").first.wait_for(state="attached")
+        return page.locator("#chart-phq9 .annotation-text", has_text="Moderately severe").count()
+
+    assert band_names_drawn() == 0  # 390 px: they covered the first points
+    assert page.get_by_text("Shaded bands show severity:").first.is_visible()
+    page.set_viewport_size({"width": 1200, "height": 900})
+    assert band_names_drawn() == 1
