@@ -7,7 +7,7 @@ Redis database of its own; changes no data but the weekly summaries it recompute
     REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/refresh_tasks.py --tasks 300
 
 It queues one `weekly_summary_refresh` per patient (the task each check-in save enqueues), then
-as many `heartbeat` tasks (the floor: a task that only writes one cache key), starts one solo
+as many `heartbeat` tasks (the floor: a task that only writes one cache key), starts one
 worker and reads each task's own run time from the worker's log ("succeeded in ...s"). It
 prints the medians and their ratio.
 """
@@ -17,11 +17,12 @@ import datetime as dt
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from reminders import start_worker  # bench/ is on sys.path when this script runs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -29,38 +30,21 @@ QUEUE = "bench-refresh"
 
 
 def run_worker(expected: int, log_path: Path) -> list[float]:
-    """Start a solo worker, wait until it has run `expected` tasks, stop it; their run times."""
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 600
-        try:
-            while time.monotonic() < deadline:
-                times = re.findall(rb"succeeded in ([0-9.]+)s", log_path.read_bytes())
-                if len(times) >= expected:
-                    return [float(t) for t in times]
-                time.sleep(0.1)
-            raise SystemExit(f"the worker ran {len(times)} of {expected} tasks in 10 minutes")
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    """Start a worker, wait until it has run `expected` tasks, stop it; their run times."""
+    worker = start_worker(
+        {**os.environ, "PYTHONUNBUFFERED": "1"}, 1, log_path, queue=QUEUE, loglevel="INFO"
+    )
+    deadline = time.monotonic() + 600
+    try:
+        while time.monotonic() < deadline:
+            times = re.findall(rb"succeeded in ([0-9.]+)s", log_path.read_bytes())
+            if len(times) >= expected:
+                return [float(t) for t in times]
+            time.sleep(0.1)
+        raise SystemExit(f"the worker ran {len(times)} of {expected} tasks in 10 minutes")
+    finally:
+        worker.terminate()
+        worker.wait(30)
 
 
 def main() -> None:

@@ -101,7 +101,10 @@ def seed(patients: int, now: dt.datetime) -> None:
     assert User.objects.filter(next_reminder_at__lte=now).count() == patients
 
 
-def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
+def start_worker(
+    env: dict, concurrency: int, log: Path, *, queue: str = QUEUE, loglevel: str = "WARNING"
+) -> subprocess.Popen:
+    """A real worker on `queue`, returned once it answers a ping; its output goes to `log`."""
     handle = open(log, "wb")  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen(
         [
@@ -111,13 +114,13 @@ def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
             "-A",
             "config",
             "worker",
-            "--loglevel=WARNING",
+            f"--loglevel={loglevel}",
             f"--concurrency={concurrency}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            QUEUE,
+            queue,
         ],
         cwd=BASE_DIR,
         env=env,

@@ -33,6 +33,16 @@ _redis_down_until = 0.0
 _state_lock = threading.Lock()
 
 
+def _falls_back(name: str):
+    """The cache operation `name`, tried on Redis and served from memory if Redis is down."""
+
+    def operation(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
+
+    operation.__name__ = name
+    return operation
+
+
 class FallbackRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -67,35 +77,14 @@ class FallbackRedisCache(RedisCache):
 
     # Every operation RedisCache implements; BaseCache builds the rest (get_or_set, decr,
     # incr_version, ...) from these.
-    def add(self, *args, **kwargs):
-        return self._call("add", *args, **kwargs)
-
-    def get(self, *args, **kwargs):
-        return self._call("get", *args, **kwargs)
-
-    def set(self, *args, **kwargs):
-        return self._call("set", *args, **kwargs)
-
-    def touch(self, *args, **kwargs):
-        return self._call("touch", *args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        return self._call("delete", *args, **kwargs)
-
-    def get_many(self, *args, **kwargs):
-        return self._call("get_many", *args, **kwargs)
-
-    def has_key(self, *args, **kwargs):
-        return self._call("has_key", *args, **kwargs)
-
-    def incr(self, *args, **kwargs):
-        return self._call("incr", *args, **kwargs)
-
-    def set_many(self, *args, **kwargs):
-        return self._call("set_many", *args, **kwargs)
-
-    def delete_many(self, *args, **kwargs):
-        return self._call("delete_many", *args, **kwargs)
-
-    def clear(self, *args, **kwargs):
-        return self._call("clear", *args, **kwargs)
+    add = _falls_back("add")
+    get = _falls_back("get")
+    set = _falls_back("set")
+    touch = _falls_back("touch")
+    delete = _falls_back("delete")
+    get_many = _falls_back("get_many")
+    has_key = _falls_back("has_key")
+    incr = _falls_back("incr")
+    set_many = _falls_back("set_many")
+    delete_many = _falls_back("delete_many")
+    clear = _falls_back("clear")
