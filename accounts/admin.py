@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from config.admin_base import ReadOnlyModelAdmin
 
 from .models import EmailDelivery, User
-from .reminders import reminder_schedule_refresh, reminder_schedules_refresh
+from .schedule import reminder_schedule_refresh, reminder_schedules_refresh
 
 
 class VerifiedFilter(admin.SimpleListFilter):

@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from .models import User
-from .reminders import reminder_schedule_refresh
+from .schedule import reminder_schedule_refresh
 
 DEMO_PASSWORD = "tideline-demo-2026"  # noqa: S105 - printed on start, refused unless DEBUG
 DEMO_PATIENT_EMAIL = "patient@demo.tideline.test"

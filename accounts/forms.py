@@ -2,7 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from .models import User
-from .reminders import reminder_schedule_refresh
+from .schedule import reminder_schedule_refresh
 from .timezones import is_valid_timezone, timezone_names
 
 

@@ -75,7 +75,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # The next instant (UTC) a reminder may be due for this person: their reminder time, or the
     # Monday-morning weekly email, whichever comes first. Null when nothing is switched on. Kept
-    # by accounts.reminders.reminder_schedule_refresh; the beat job reads only this column.
+    # by accounts.schedule.reminder_schedule_refresh; the beat job reads only this column.
     next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     is_active = models.BooleanField(default=True)

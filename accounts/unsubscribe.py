@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from .models import User
+from .schedule import reminder_schedule_refresh
 
 CHECKIN_REMINDER = "checkin_reminder"
 QUESTIONNAIRE_DUE = "questionnaire_due"
@@ -61,8 +62,6 @@ def kind_label(kind: str) -> str:
 @transaction.atomic
 def notification_turn_off(*, user: User, kind: str) -> None:
     """Switch one kind of email off and move the reminder schedule to match. Idempotent."""
-    from .reminders import reminder_schedule_refresh  # reminders imports the kinds above
-
     field = PREFERENCES[kind][0]
     User.objects.filter(pk=user.pk).update(**{field: False})
     setattr(user, field, False)

@@ -10,7 +10,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .decorators import patient_required
-from .export import export_checkins_csv, export_json
 from .forms import AccountDeleteForm, ProfileSettingsForm
 from .services import account_delete, profile_update
 from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
@@ -27,35 +26,6 @@ def profile_settings(request):
         messages.success(request, "Your settings are saved.")
         return redirect("profile_settings")
     return render(request, "accounts/settings.html", {"form": form})
-
-
-EXPORTS = {
-    # format: (build, content type, file extension)
-    "json": (export_json, "application/json; charset=utf-8", "json"),
-    "csv": (export_checkins_csv, "text/csv; charset=utf-8", "csv"),
-}
-
-
-# A POST, not a link: a download of someone's whole journal should never be started by a link
-# preview or a prefetch, and never_cache keeps it out of every cache on the way. The password is
-# asked again first (allauth, as for sharing): a session left open on a shared computer should
-# not be enough to carry the whole journal away.
-@patient_required
-@reauthentication_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def data_export(request):
-    if request.method == "POST":
-        chosen = EXPORTS.get(request.POST.get("format", ""))
-        if chosen is None:
-            context = {"error": "Choose one of the two downloads below."}
-            return render(request, "accounts/export.html", context, status=400)
-        build, content_type, extension = chosen
-        response = HttpResponse(build(request.user), content_type=content_type)
-        filename = f"tideline-{request.user.today().isoformat()}.{extension}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return render(request, "accounts/export.html")
 
 
 @patient_required

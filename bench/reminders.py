@@ -157,10 +157,14 @@ def noop_rate(tasks: int, client) -> float:
 
 
 def reminder_rate(patients: int, sink: SinkProcess, now: dt.datetime) -> tuple[float, float]:
-    from accounts.reminders import reminders_dispatch_due
+    from journal.reminders.dispatch import reminders_dispatch_due
+    from journal.tasks import reminders_send_batch
+
+    def publish(user_ids, as_of):
+        reminders_send_batch.apply_async(kwargs={"user_ids": user_ids, "as_of": as_of.isoformat()})
 
     start = time.perf_counter()
-    claimed = reminders_dispatch_due(now=now)
+    claimed = reminders_dispatch_due(publish=publish, now=now)
     dispatched = time.perf_counter() - start
     assert claimed == patients, claimed
     deadline = time.monotonic() + max(600, patients / 50)

@@ -220,7 +220,7 @@ def timed(fn, repeat=3):
 def measure_weekly_job(total_rows: int) -> dict:
     from django.db import connection
 
-    from journal import trends
+    from journal import weekly as trends
 
     def plain(where="", params=(), sql=PLAIN_AGGREGATE):
         def run():
@@ -306,7 +306,7 @@ def page_facts(patient_id: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from journal.charts import RANGES
+    from journal.charts.page import RANGES
 
     client = Client()
     client.force_login(User.objects.get(pk=patient_id))

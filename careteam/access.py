@@ -1,22 +1,27 @@
-"""The one door to a patient's data.
+"""The one door to a patient's data: who may see which patient's journal, in what scope, now.
 
-Every view that shows patient data gets the patient through `patient_for_viewer`. It returns the
-patient only if the viewer may see that scope now, logs every look by someone other than the
-patient, and raises Http404 otherwise, so "not yours" and "doesn't exist" look the same.
+Every view that shows patient data, the patient's own pages included, gets a `journal.access.Grant`
+from `grant_for` (the journal reaches it through `journal.care`, installed at start-up). It
+grants the patient everything of their own; a care-team member what the patient's active shares
+with their teams allow (one `Scope` value: the union of those shares); anyone else nothing. It
+logs every look by someone other than the patient, allowed or refused, and raises Http404 for a
+refusal, so "not yours" and "doesn't exist" look the same.
 """
 
-from django.contrib.auth import get_user_model
-from django.db import connection, models
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
+from journal.access import EVERYTHING, Grant, Scope
+
 from .models import AccessEvent, Share
-
-
-class Scope(models.TextChoices):
-    TRENDS = "trends", "Trends and questionnaires"
-    NOTES = "notes", "Daily notes and session insights"
-
 
 # What a look was at, in the words the patient reads on "Who viewed my data". Views pass the key
 # as `what`; an unknown key is shown as it is.
@@ -33,61 +38,50 @@ def what_label(what: str) -> str:
     return WHAT_LABELS.get(what, what)
 
 
-def shares_visible_to(viewer):
+def shares_visible_to(viewer: User):
     """Active shares with any team `viewer` belongs to (a patient may appear more than once)."""
     return Share.objects.active().filter(team__memberships__user=viewer)
 
 
-def active_share(viewer, patient_id: int):
-    """The active share through which `viewer` (a care-team member) sees `patient_id`, or None."""
-    return (
-        shares_visible_to(viewer)
-        .filter(patient_id=patient_id)
-        .order_by("-scope_notes", "-scope_trends")
-        .first()
+def _shared_scope(viewer, patient_id: int) -> tuple[Scope, dt.datetime | None]:
+    """What `viewer`'s teams may see of `patient_id` now, and until when: the union of the
+    active shares (one query). Nothing for anyone who is not an active care-team member."""
+    if not viewer.is_authenticated or not viewer.is_active or not viewer.is_care_member:
+        return Scope(0), None
+    rows = list(
+        shares_visible_to(viewer).filter(patient_id=patient_id).values_list("scope", "expires_at")
     )
+    scope = functools.reduce(operator.or_, (Scope(s) for s, _ in rows), Scope(0))
+    ends = [end for _, end in rows]
+    until = None if not ends or None in ends else max(ends)
+    return scope, until
 
 
-def can_view(viewer, patient_id: int, scope: Scope) -> bool:
-    if not viewer.is_authenticated or not viewer.is_active:
-        return False
-    if viewer.pk == patient_id:
-        return True
-    if not viewer.is_care_member:
-        return False
-    share = active_share(viewer, patient_id)
-    if share is None:
-        return False
-    return share.scope_notes if scope == Scope.NOTES else share.scope_trends
-
-
-def patient_for_viewer(viewer, patient_id: int, *, scope: Scope, what: str):
-    """The patient, if `viewer` may see `scope` of their data now; Http404 otherwise.
-
-    Logs the look (allowed or denied) when the viewer is not the patient.
-    """
+def grant_for(viewer, patient_id: int, *, need: Scope, what: str) -> Grant:
+    """The grant for `viewer` to see `need` of patient `patient_id`'s journal now; Http404
+    otherwise. Logs the look, allowed or refused, when the viewer is not the patient."""
     if viewer.is_authenticated and viewer.pk == patient_id:
-        # The patient's own data: nothing to log, and no need to load them a second time.
+        # The patient's own journal: everything, nothing to log, no second lookup.
         if viewer.is_active and viewer.is_patient:
-            return viewer
+            return Grant(patient=viewer, scope=EVERYTHING, viewer=viewer)
         raise Http404
-    User = get_user_model()
-    allowed = can_view(viewer, patient_id, scope)
+    scope, until = _shared_scope(viewer, patient_id)
+    allowed = need in scope and bool(scope)
     patient = User.objects.filter(pk=patient_id, role=User.Role.PATIENT).first()
-    if viewer.is_authenticated and viewer.pk != patient_id and patient is not None:
+    if viewer.is_authenticated and patient is not None:
         AccessEvent.objects.create(
             viewer=viewer, viewer_role=viewer.role, patient=patient, what=what, allowed=allowed
         )
     if not allowed or patient is None:
         raise Http404
-    return patient
+    return Grant(patient=patient, scope=scope, viewer=viewer, until=until)
 
 
-def log_dashboard_look(viewer) -> None:
+def log_dashboard_look(viewer: User) -> None:
     """One AccessEvent per patient whose summary (scores, mood sparkline, signals) the dashboard
     shows `viewer`: those who share trends with one of their teams. One INSERT ... SELECT, so the
     dashboard costs the same number of queries for 5 patients or 500."""
-    patients = shares_visible_to(viewer).filter(scope_trends=True).values("patient_id").distinct()
+    patients = shares_visible_to(viewer).covering(Scope.TRENDS).values("patient_id").distinct()
     select_sql, select_params = patients.query.sql_with_params()
     table = AccessEvent._meta.db_table
     with connection.cursor() as cursor:

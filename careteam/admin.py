@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from config.admin_base import ReadOnlyModelAdmin
+from journal.access import scope_labels
 
 from . import services
 from .models import AccessEvent, CareTeam, Invitation, Membership, Share
@@ -38,10 +39,14 @@ class MembershipAdmin(admin.ModelAdmin):
 class ShareAdmin(ReadOnlyModelAdmin):
     """Consent is the patient's: admins can see that a share exists, never change it."""
 
-    list_display = ("patient", "team", "scope_trends", "scope_notes", "created_at", "revoked_at")
-    list_filter = ("scope_trends", "scope_notes", "team")
+    list_display = ("patient", "team", "scope_shown", "created_at", "revoked_at")
+    list_filter = ("team",)
     list_select_related = ("patient", "team")
     search_fields = ("patient__email", "team__name")
+
+    @admin.display(description="what the team sees")
+    def scope_shown(self, obj) -> str:
+        return ", ".join(scope_labels(obj.scope))
 
 
 @admin.register(Invitation)

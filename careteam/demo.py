@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from journal.access import Scope
 
 from .models import CareTeam, Membership, Share
 
@@ -26,5 +27,5 @@ def seed_care_team(patient: User, clinician: User) -> CareTeam:
         Share.objects.filter(patient=patient, team=team, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        Share.objects.create(patient=patient, team=team, scope_trends=True, scope_notes=False)
+        Share.objects.create(patient=patient, team=team, scope=Scope.TRENDS)
     return team

@@ -1,29 +1,37 @@
 from django import forms
 
+from journal.access import SCOPE_LABELS, Scope
+
 from .models import Membership
 
-SCOPE_NOTES_HELP = (
-    "The words you write: daily notes, integration reflections, and session intentions and "
-    "insights. Off unless you turn it on."
+# One tick box per scope, in this order: (scope, form field name, ticked for a new share, help).
+SCOPE_CHOICES = (
+    (
+        Scope.TRENDS,
+        "scope_trends",
+        True,
+        "Your check-in numbers (mood, sleep, energy and the rest), PHQ-9 and GAD-7 scores, "
+        "and the dates of treatment sessions.",
+    ),
+    (
+        Scope.NOTES,
+        "scope_notes",
+        False,
+        "The words you write: daily notes, integration reflections, and session intentions and "
+        "insights. Off unless you turn it on.",
+    ),
 )
 
 
+def scope_initial(scope: Scope) -> dict[str, bool]:
+    """The tick boxes for an existing share's scope."""
+    return {name: part in scope for part, name, _, _ in SCOPE_CHOICES}
+
+
 class ScopeForm(forms.Form):
-    scope_trends = forms.BooleanField(
-        label="Trends and questionnaires",
-        required=False,
-        initial=True,
-        help_text=(
-            "Your check-in numbers (mood, sleep, energy and the rest), PHQ-9 and GAD-7 scores, "
-            "and the dates of treatment sessions."
-        ),
-    )
-    scope_notes = forms.BooleanField(
-        label="Daily notes and session insights",
-        required=False,
-        initial=False,
-        help_text=SCOPE_NOTES_HELP,
-    )
+    """What a team may see and until when. `choice()` gives the one scope value the boxes make,
+    and the last day."""
+
     expires_on = forms.DateField(
         label="Stop sharing on (optional)",
         required=False,
@@ -31,13 +39,37 @@ class ScopeForm(forms.Form):
         help_text="Sharing ends after this day. Leave it empty to share until you stop it.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        boxes = {
+            name: forms.BooleanField(
+                label=SCOPE_LABELS[part], required=False, initial=ticked, help_text=help_text
+            )
+            for part, name, ticked, help_text in SCOPE_CHOICES
+        }
+        # The boxes first, then whatever the subclass adds, then the last day.
+        self.fields = {**boxes, **self.fields}
+        self.fields["expires_on"] = self.fields.pop("expires_on")
+
+    def scope_fields(self):
+        return [self[name] for _, name, _, _ in SCOPE_CHOICES]
+
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("scope_trends") and not cleaned.get("scope_notes"):
+        scope = Scope(0)
+        for part, name, _, _ in SCOPE_CHOICES:
+            if cleaned.get(name):
+                scope |= part
+        if not scope:
             raise forms.ValidationError(
                 "Choose at least one thing to share, or use “Stop sharing” to end it."
             )
+        cleaned["scope"] = scope
         return cleaned
+
+    def choice(self) -> dict:
+        """The cleaned choice as services take it: `scope` and `expires_on`."""
+        return {"scope": self.cleaned_data["scope"], "expires_on": self.cleaned_data["expires_on"]}
 
 
 class JoinCodeForm(ScopeForm):
@@ -48,7 +80,9 @@ class JoinCodeForm(ScopeForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
-    field_order = ["code", "scope_trends", "scope_notes", "expires_on"]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"code": self.fields.pop("code"), **self.fields}
 
 
 class MemberInviteForm(forms.Form):

@@ -9,6 +9,29 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.timezones import end_of_local_day
+from journal.access import Scope
+
+
+class ScopeField(models.PositiveSmallIntegerField):
+    """One `journal.access.Scope` value (any set of scopes), stored as its bits. Filter with
+    `scope__has=Scope.NOTES`: true when every bit asked for is set."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Scope(value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return None if value is None else Scope(value)
+
+
+@ScopeField.register_lookup
+class HasScope(models.Lookup):
+    lookup_name = "has"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} & {rhs}) = {rhs}", [*lhs_params, *rhs_params, *rhs_params]
 
 
 class CareTeam(models.Model):
@@ -63,6 +86,10 @@ class ShareQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
+    def covering(self, scope: Scope):
+        """Shares whose scope includes every part of `scope`."""
+        return self.filter(scope__has=scope)
+
 
 class Share(models.Model):
     """A patient's consent for one team to see their data, in a scope, until revoked."""
@@ -71,10 +98,9 @@ class Share(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares"
     )
     team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="shares")
-    # Trends and questionnaires: the core of sharing, on unless the patient turns it off.
-    scope_trends = models.BooleanField("trends and questionnaires", default=True)
-    # Daily notes and session insights: the most personal, off unless the patient turns it on.
-    scope_notes = models.BooleanField("daily notes and session insights", default=False)
+    # What the team may see: one value, any set of scopes. Trends and questionnaires are the
+    # core of sharing and on by default; notes, the most personal, only if the patient says so.
+    scope = ScopeField(default=Scope.TRENDS.value)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -92,7 +118,9 @@ class Share(models.Model):
                 fields=["patient", "team"],
                 condition=Q(revoked_at__isnull=True),
                 name="share_one_active_per_team",
-            )
+            ),
+            # A share shows something; sharing nothing is "Stop sharing".
+            models.CheckConstraint(condition=Q(scope__gt=0), name="share_scope_not_empty"),
         ]
         indexes = [models.Index(fields=["team", "patient"], name="share_team_patient")]
 

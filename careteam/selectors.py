@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from journal.access import Grant, Scope
 from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
 from journal.questionnaires import band
 
@@ -21,9 +22,6 @@ HISTORY_LIMIT = 50
 ACCESS_LOG_LIMIT = 200
 
 
-# Private for now: the journal app owns the canonical band function (journal/questionnaires.py);
-# fold this into it at merge. Bands: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer
-# et al. 2006), as in shared/NOTES.md.
 def sparkline_points(moods: list[tuple[dt.date, int]], *, start: dt.date) -> str:
     """SVG polyline points for mood (0-10) by day, x = day since `start`, y = 10 at the top."""
     step = SPARK_WIDTH / (SPARK_DAYS - 1)
@@ -86,7 +84,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
     """
     visible = shares_visible_to(viewer)
     my_share = visible.filter(patient=OuterRef("pk"))
-    trends = Exists(my_share.filter(scope_trends=True))
+    trends = Exists(my_share.covering(Scope.TRENDS))
     open_signals = Signal.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
 
     def latest_total(instrument: str):
@@ -100,7 +98,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
         User.objects.filter(Exists(my_share))
         .annotate(
             sees_trends=trends,
-            sees_notes=Exists(my_share.filter(scope_notes=True)),
+            sees_notes=Exists(my_share.covering(Scope.NOTES)),
             urgent=Exists(
                 open_signals.filter(kind__in=Signal.URGENT_KINDS, acknowledged_at__isnull=True)
             ),
@@ -129,7 +127,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
     start = today - dt.timedelta(days=SPARK_DAYS - 1)
     moods: dict[int, list[tuple[dt.date, int]]] = {}
     for patient_id, day, mood in CheckIn.objects.filter(
-        patient__in=visible.filter(scope_trends=True).values("patient_id"),
+        patient__in=visible.covering(Scope.TRENDS).values("patient_id"),
         day__range=(start, today),
     ).values_list("patient_id", "day", "mood"):
         moods.setdefault(patient_id, []).append((day, mood))
@@ -175,8 +173,10 @@ class PatientTrends:
     signals: list
 
 
-def patient_trends(*, patient: User) -> PatientTrends:
+def patient_trends(*, grant: Grant) -> PatientTrends:
     """What the trends scope shows: numbers, never words the patient wrote. Four queries."""
+    grant.require(Scope.TRENDS)
+    patient = grant.patient
     checkins = list(
         CheckIn.objects.for_patient(patient)
         .order_by("-day")
@@ -217,8 +217,10 @@ class PatientNotes:
     sessions: list
 
 
-def patient_notes(*, patient: User) -> PatientNotes:
+def patient_notes(*, grant: Grant) -> PatientNotes:
     """What the notes scope adds: daily notes, integration reflections, session words."""
+    grant.require(Scope.NOTES)
+    patient = grant.patient
     checkins = list(
         CheckIn.objects.for_patient(patient)
         .exclude(note="", integration_shifted="", integration_carry_forward="")

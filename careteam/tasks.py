@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import alerts
 
 
 @shared_task(
@@ -16,14 +16,14 @@ def alert_care_teams_about_signal(signal_id: int) -> int:
 
     Safe to run twice or at once: the delivery log decides who sends.
     """
-    return services.care_alert_send(signal_id=signal_id)
+    return alerts.care_alert_send(signal_id=signal_id)
 
 
 @shared_task
 def alert_new_signals() -> int:
     """Beat, every minute: enqueue the alert for any recent signal someone was not told about,
     so an enqueue lost to a broker outage is caught up within a minute."""
-    signal_ids = list(services.signals_missing_alerts())
+    signal_ids = list(alerts.signals_missing_alerts())
     for signal_id in signal_ids:
         alert_care_teams_about_signal.delay(signal_id=signal_id)
     return len(signal_ids)

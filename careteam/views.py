@@ -1,8 +1,8 @@
 """Care-team pages and the patient's sharing pages. HTTP only: the rules live in access.py,
-services.py and selectors.py.
+services.py, invitations.py and selectors.py.
 
-Every page that shows a patient's data to someone else gets the patient through
-`patient_for_viewer` (a refusal is a 404, and the look is logged) and is `never_cache`, so a
+Every page that shows a patient's data to someone else gets a grant from `access.grant_for`
+(a refusal is a 404, and the look is logged), reads through it, and is `never_cache`, so a
 revoked share is refused on the very next request, back button and shared caches included.
 """
 
@@ -19,14 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import patient_required
-from journal.charts import trends_context
+from journal.access import Grant, Scope
+from journal.charts.page import trends_context
 
-from . import selectors, services
-from .access import Scope, can_view, log_dashboard_look, patient_for_viewer
-from .forms import JoinCodeForm, MemberInviteForm, ScopeForm
+from . import invitations, selectors, services
+from .access import grant_for, log_dashboard_look
+from .forms import JoinCodeForm, MemberInviteForm, ScopeForm, scope_initial
+from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import CareTeam, Membership, Share
-
-MEMBER_INVITATION_SESSION_KEY = "careteam_member_invitation"
 
 
 def care_member_required(view):
@@ -62,29 +62,29 @@ def dashboard(request):
     return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
 
 
-def _patient_for_team(request, patient_id: int, *, scope: Scope, what: str):
-    """The patient for a care-team page. Asked of access.py first, so every attempt by someone
+def _grant_for_team(request, patient_id: int, *, need: Scope, what: str) -> Grant:
+    """The grant for a care-team page. Asked of access.py first, so every attempt by someone
     other than the patient is logged (a patient poking at another's id included); the patient
     themself gets a 404 too: these pages are the team's view, their own pages are elsewhere."""
-    patient = patient_for_viewer(request.user, patient_id, scope=scope, what=what)
+    grant = grant_for(request.user, patient_id, need=need, what=what)
     if not request.user.is_care_member:
         raise Http404
-    return patient
+    return grant
 
 
 @never_cache
 @login_required
 def patient_trends(request, patient_id: int):
-    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="trends")
+    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="trends")
     return render(
         request,
         "careteam/patient_trends.html",
         {
             # The same charts the patient sees, read-only (no notes are in them).
-            **trends_context(patient, request.GET.get("range")),
-            "patient": patient,
-            "data": selectors.patient_trends(patient=patient),
-            "sees_notes": can_view(request.user, patient.pk, Scope.NOTES),
+            **trends_context(grant, request.GET.get("range")),
+            "patient": grant.patient,
+            "data": selectors.patient_trends(grant=grant),
+            "sees_notes": grant.allows(Scope.NOTES),
             "tab": "trends",
         },
     )
@@ -93,13 +93,13 @@ def patient_trends(request, patient_id: int):
 @never_cache
 @login_required
 def patient_notes(request, patient_id: int):
-    patient = _patient_for_team(request, patient_id, scope=Scope.NOTES, what="notes")
+    grant = _grant_for_team(request, patient_id, need=Scope.NOTES, what="notes")
     return render(
         request,
         "careteam/patient_notes.html",
         {
-            "patient": patient,
-            "data": selectors.patient_notes(patient=patient),
+            "patient": grant.patient,
+            "data": selectors.patient_notes(grant=grant),
             "sees_notes": True,
             "tab": "notes",
         },
@@ -110,7 +110,8 @@ def patient_notes(request, patient_id: int):
 @require_POST
 @login_required
 def signal_acknowledge(request, patient_id: int, signal_id: int):
-    patient = _patient_for_team(request, patient_id, scope=Scope.TRENDS, what="signal_ack")
+    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="signal_ack")
+    patient = grant.patient
     if services.signal_acknowledge(patient=patient, signal_id=signal_id, by=request.user):
         messages.success(request, "Marked as seen. Your team can see who acknowledged it.")
     else:
@@ -133,14 +134,14 @@ def team(request, team_id: int):
     form = MemberInviteForm(request.POST or None)
     patient_link = None
     if request.method == "POST" and request.POST.get("action") == "patient_link":
-        _, token = services.patient_invitation_create(team=team, inviter=request.user)
+        _, token = invitations.patient_invitation_create(team=team, inviter=request.user)
         patient_link = request.build_absolute_uri(
             reverse("careteam:patient_invitation", kwargs={"token": token})
         )
         form = MemberInviteForm()
     elif request.method == "POST" and form.is_valid():
         try:
-            services.member_invite(
+            invitations.member_invite(
                 team=team,
                 inviter=request.user,
                 email=form.cleaned_data["email"],
@@ -162,7 +163,7 @@ def team(request, team_id: int):
 @never_cache
 def member_invitation(request, token: str):
     """Public: the invitee may not have an account yet. Shows only the team's name."""
-    invitation = services.invitation_for_token(token)
+    invitation = invitations.invitation_for_token(token)
     if invitation is None or invitation.kind != "member":
         return render(request, "careteam/invitation_unusable.html", status=404)
     if not request.user.is_authenticated:
@@ -173,7 +174,7 @@ def member_invitation(request, token: str):
         )
     if request.method == "POST":
         try:
-            services.invitation_accept_member(token=token, user=request.user)
+            invitations.invitation_accept_member(token=token, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("careteam:invitation", token=token)
@@ -201,11 +202,7 @@ def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200)
             bound_form
             if share.pk == bound_id
             else ScopeForm(
-                initial={
-                    "scope_trends": share.scope_trends,
-                    "scope_notes": share.scope_notes,
-                    "expires_on": share.expires_on,
-                },
+                initial={**scope_initial(share.scope), "expires_on": share.expires_on},
                 prefix=f"share{share.pk}",
             ),
         )
@@ -240,11 +237,7 @@ def share_connect(request):
         data = form.cleaned_data
         try:
             share = services.share_connect_by_code(
-                patient=request.user,
-                code=data["code"],
-                scope_trends=data["scope_trends"],
-                scope_notes=data["scope_notes"],
-                expires_on=data["expires_on"],
+                patient=request.user, code=data["code"], **form.choice()
             )
         except ValidationError as error:
             _apply_service_error(form, error)
@@ -265,7 +258,7 @@ def _update_widens(request) -> bool:
     form = ScopeForm(request.POST, prefix=f"share{share_id}")
     if share is None or not form.is_valid():
         return False
-    return services.share_widens(share=share, **form.cleaned_data)
+    return services.share_widens(share=share, **form.choice())
 
 
 @never_cache
@@ -276,9 +269,7 @@ def share_update(request, share_id: int):
     form = ScopeForm(request.POST, prefix=f"share{share_id}")
     if form.is_valid():
         try:
-            share = services.share_update(
-                patient=request.user, share_id=share_id, **form.cleaned_data
-            )
+            share = services.share_update(patient=request.user, share_id=share_id, **form.choice())
         except ValidationError as error:
             if not Share.objects.active().filter(pk=share_id, patient=request.user).exists():
                 raise Http404 from error
@@ -312,7 +303,7 @@ def share_revoke(request, share_id: int):
 @never_cache
 @patient_required
 def patient_invitation(request, token: str):
-    invitation = services.invitation_for_token(token)
+    invitation = invitations.invitation_for_token(token)
     if invitation is None or invitation.kind != "patient":
         return render(request, "careteam/invitation_unusable.html", status=404)
     return render(
@@ -327,14 +318,14 @@ def patient_invitation(request, token: str):
 @patient_required
 @reauthentication_required
 def patient_invitation_accept(request, token: str):
-    invitation = services.invitation_for_token(token)
+    invitation = invitations.invitation_for_token(token)
     if invitation is None or invitation.kind != "patient":
         return render(request, "careteam/invitation_unusable.html", status=404)
     form = ScopeForm(request.POST)
     if form.is_valid():
         try:
-            share = services.invitation_accept_patient(
-                token=token, patient=request.user, **form.cleaned_data
+            share = invitations.invitation_accept_patient(
+                token=token, patient=request.user, **form.choice()
             )
         except ValidationError as error:
             _apply_service_error(form, error)

@@ -191,9 +191,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.tasks.weekly_summaries_refresh_finished_week",
         "schedule": crontab(minute=30, hour=12, day_of_week="mon"),
     },
-    # One indexed query per run finds everyone whose reminder time has come (accounts.reminders).
+    # One indexed query per run finds everyone whose reminder time has come (journal/reminders).
     # Every minute, so a reminder arrives within a minute or two of the chosen local time.
-    "reminders-dispatch": {"task": "accounts.reminders_dispatch", "schedule": 60.0},
+    "reminders-dispatch": {"task": "journal.reminders_dispatch", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -12,10 +12,8 @@ admin.site.site_title = "Tideline admin"
 
 urlpatterns = [
     path("", include("journal.urls")),
-    path("trends/", include("journal.trend_urls")),
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
-    path("settings/export/", account_views.data_export, name="data_export"),
     path("settings/delete/", account_views.account_delete_view, name="account_delete"),
     path("notifications/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

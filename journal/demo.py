@@ -24,6 +24,8 @@ from .models import (
     TreatmentSession,
 )
 from .questionnaires import GAD7, PHQ9, score
+from .signals import signals_evaluate
+from .weekly import weekly_summaries_rebuild
 
 HISTORY_DAYS = 182
 SLIDE_DAYS = 21
@@ -266,3 +268,9 @@ def _spread(total: int, items: int, *, zero_last: bool, rng: random.Random) -> l
             answers[i] += 1
             remaining -= 1
     return answers
+
+
+def demo_trends_refresh(*, patient_id: int) -> None:
+    """For seed_demo: every week of the demo patient, then their signals, synchronously."""
+    weekly_summaries_rebuild(patient_ids=[patient_id])
+    signals_evaluate(patient_id=patient_id)

@@ -4,6 +4,7 @@ Pure functions only (no database), so the rules can be tested exhaustively. The 
 computed here from the item answers; a total sent by a browser is never read.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .models import Instrument
@@ -139,6 +140,46 @@ def _band(spec: Spec, total: int) -> str:
         if total >= low:
             name = band
     return name
+
+
+def band_ranges(spec: Spec) -> tuple[tuple[int, int, str], ...]:
+    """The bands as (lowest, highest, Name) for charts and tables: (0, 4, "Minimal"), ..."""
+    lows = [low for low, _ in spec.bands]
+    highs = [next_low - 1 for next_low in lows[1:]] + [spec.max_total]
+    return tuple(
+        (low, high, name[0].upper() + name[1:])
+        for (low, name), high in zip(spec.bands, highs, strict=True)
+    )
+
+
+# Response and remission, as clinical trials define them: response is a drop of 50% or more
+# from the baseline score; remission is a PHQ-9 total under 5 (Kroenke et al. 2001).
+PHQ9_REMISSION_BELOW = 5
+
+
+def phq9_response(*, baseline: int | None, total: int) -> bool:
+    """A PHQ-9 `total` at half the `baseline` or less (and a baseline above 0 to halve)."""
+    return bool(baseline) and total * 2 <= baseline
+
+
+def phq9_remission(total: int) -> bool:
+    return total < PHQ9_REMISSION_BELOW
+
+
+def phq9_outcomes(
+    phq9: list[tuple[dt.date, int]], first_session: dt.date | None
+) -> list[tuple[bool, bool]]:
+    """For each (day, total) PHQ-9, in order: (response, remission). Response is measured from
+    the first score on or after the first treatment session (or the first score, if there is
+    no session yet)."""
+    out = []
+    for day, total in phq9:
+        if first_session is not None and first_session <= day:
+            base = next((t for d, t in phq9 if d >= first_session), None)
+        else:
+            base = phq9[0][1] if phq9 else None
+        out.append((phq9_response(baseline=base, total=total), phq9_remission(total)))
+    return out
 
 
 def score(instrument: str, answers: list[int]) -> Score:

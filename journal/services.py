@@ -17,7 +17,7 @@ from config.enqueue import enqueue_on_commit
 from .models import SCALE_FIELDS, Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
 from .models import TreatmentSession as Session
 from .questionnaires import score
-from .safety import urgent_signal_record
+from .signals import urgent_signal_record
 from .tasks import weekly_summary_refresh
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without

@@ -1,14 +1,20 @@
-"""Celery entry points for trends: ids and ISO dates in, one service call, nothing else.
+"""Celery entry points for the journal: ids, ISO dates and plain values in, one service call.
 
-Both are idempotent (the services upsert and only rewrite rows whose values changed), so a
-redelivered or duplicated task has the effect of running once.
+Every task is idempotent: the weekly services upsert and only rewrite rows whose values changed,
+signals are keyed by what made them, and the delivery log makes each reminder go out once, so
+a redelivered or duplicated task has the effect of running once.
 """
 
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-from . import trends
+from accounts.delivery import TRANSIENT_EMAIL_ERRORS
+
+from . import signals, weekly
+from .reminders import dispatch, send
 
 
 @shared_task
@@ -17,12 +23,42 @@ def weekly_summary_refresh(patient_id: int, day: str, onward: bool = False) -> N
     every later week too (a questionnaire or session changes what later weeks carry), then
     re-evaluate their early-warning signals. Enqueue with
     `enqueue_on_commit(weekly_summary_refresh, patient_id=..., day=day.isoformat())`."""
-    trends.patient_trends_refresh(
-        patient_id=patient_id, day=dt.date.fromisoformat(day), onward=onward
-    )
+    signals.trends_refresh(patient_id=patient_id, day=dt.date.fromisoformat(day), onward=onward)
 
 
 @shared_task
 def weekly_summaries_refresh_finished_week() -> int:
     """Beat, weekly: recompute every patient's just-finished week, set-based, in batches."""
-    return trends.weekly_summaries_refresh_finished_week()
+    return weekly.weekly_summaries_refresh_finished_week()
+
+
+@shared_task(name="journal.reminders_dispatch", ignore_result=True)
+def reminders_dispatch() -> int:
+    """Beat, every minute: claim everyone whose reminder moment has come and publish their
+    send batches. Safe to run twice at once (SKIP LOCKED splits the rows)."""
+
+    def publish(user_ids: list[int], as_of: dt.datetime) -> None:
+        reminders_send_batch.apply_async(kwargs={"user_ids": user_ids, "as_of": as_of.isoformat()})
+
+    return dispatch.reminders_dispatch_due(publish=publish)
+
+
+@shared_task(
+    name="journal.reminders_send_batch",
+    ignore_result=True,
+    # SMTP 4xx, a dropped connection or a database blip: try again later, with exponential
+    # backoff (2, 4, 8 ... s) and full jitter so a recovering server is not hit by every batch
+    # at once. The cap stays under the Redis visibility timeout: a retry waiting longer than
+    # that would be handed to a second worker. Permanent failures (5xx) never raise here;
+    # deliver_once records them and moves on.
+    autoretry_for=(*TRANSIENT_EMAIL_ERRORS, OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=settings.EMAIL_RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=10,
+)
+def reminders_send_batch(*, user_ids: list[int], as_of: str) -> int:
+    """Send what these patients are due at the dispatch moment `as_of` (ISO 8601, UTC).
+    Preferences, account status and check-ins are re-read now; the delivery log makes a
+    redelivered or retried batch send nothing twice."""
+    return send.reminders_send(user_ids=user_ids, as_of=dt.datetime.fromisoformat(as_of))

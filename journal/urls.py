@@ -33,4 +33,6 @@ urlpatterns = [
     path("questionnaires/<slug:instrument>/", views.questionnaire_fill, name="questionnaire_fill"),
     path("safety-plan/", views.safety_plan, name="safety_plan"),
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
+    path("trends/", views.trends, name="trends"),
+    path("settings/export/", views.data_export, name="data_export"),
 ]

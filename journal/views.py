@@ -1,20 +1,25 @@
-"""Journal pages. HTTP only: parse, scope to `request.user`, call a service or selector, render.
+"""Journal pages. HTTP only: parse, ask the door for a grant, call a service or selector, render.
 
-Every query here is scoped to the signed-in patient; a lookup of anyone else's row is a 404.
+Every page of a patient's own journal gets its grant from `journal.access.own_journal` (the
+same door a care team's pages ask) and reads through `grant.patient`; a lookup of anyone else's
+row is a 404.
 """
 
 import datetime as dt
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import patient_required
-
 from . import selectors
+from .access import EVERYTHING, grant_for, own_journal
+from .charts.page import trends_context
+from .export import export_checkins_csv, export_json
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
@@ -37,7 +42,12 @@ def home(request):
         return render(request, "journal/welcome.html")
     if request.user.is_care_member:
         return redirect("careteam:dashboard")
-    patient = request.user
+    return _home(request)
+
+
+@own_journal
+def _home(request, grant):
+    patient = grant.patient
     today = patient.today()
     due = selectors.questionnaires_due(patient=patient, today=today)
     return render(
@@ -57,7 +67,10 @@ def home(request):
 
 # Public on purpose: someone in crisis may be signed out, or on a borrowed phone.
 def need_help_now(request):
-    context = safety_context(request.user)
+    patient = None
+    if request.user.is_authenticated and request.user.is_patient:
+        patient = grant_for(request.user, request.user.pk, need=EVERYTHING, what="own").patient
+    context = safety_context(patient)
     return render(
         request,
         "journal/need_help_now.html",
@@ -68,22 +81,22 @@ def need_help_now(request):
 # --- Check-in ---
 
 
-@patient_required
-def checkin_today(request):
-    return _checkin(request, request.user.today(), is_today=True)
+@own_journal
+def checkin_today(request, grant):
+    return _checkin(request, grant, grant.patient.today(), is_today=True)
 
 
-@patient_required
-def checkin_day(request, day: dt.date):
-    is_today = day == request.user.today()
+@own_journal
+def checkin_day(request, grant, day: dt.date):
+    is_today = day == grant.patient.today()
     if is_today and request.method == "GET":
         return redirect("checkin")
-    return _checkin(request, day, is_today=is_today)
+    return _checkin(request, grant, day, is_today=is_today)
 
 
 @require_http_methods(["GET", "POST"])
-def _checkin(request, day: dt.date, *, is_today: bool):
-    patient = request.user
+def _checkin(request, grant, day: dt.date, *, is_today: bool):
+    patient = grant.patient
     try:
         checkin_day_check(patient=patient, day=day)
     except ValidationError as error:
@@ -113,7 +126,7 @@ def _checkin(request, day: dt.date, *, is_today: bool):
             except StaleCheckIn as conflict:
                 if conflict.current.self_harm_thoughts and form.cleaned_data["self_harm_thoughts"]:
                     # Safety first: the "yes" was kept even from a stale tab; show help now.
-                    return _safety_flow(request, source="checkin", stale=True)
+                    return _safety_flow(request, patient, source="checkin", stale=True)
                 stale = True
                 existing = selectors.checkin_for_day(patient=patient, day=day)
                 form = CheckInForm(initial=CheckInForm.initial_from(existing), **form_kwargs)
@@ -121,7 +134,7 @@ def _checkin(request, day: dt.date, *, is_today: bool):
                 form.add_error(None, error)
             else:
                 if checkin.self_harm_thoughts:
-                    return _safety_flow(request, source="checkin")
+                    return _safety_flow(request, patient, source="checkin")
                 messages.success(request, _saved_message(day, is_today))
                 return redirect("home" if is_today else "history")
     else:
@@ -142,10 +155,10 @@ def _checkin(request, day: dt.date, *, is_today: bool):
     )
 
 
-def _safety_flow(request, *, source: str, stale: bool = False):
+def _safety_flow(request, patient, *, source: str, stale: bool = False):
     """The safety flow, in this very response (no redirect to wait for): crisis lines, the care
     teams the patient shares with and their notes, and the patient's safety plan."""
-    context = safety_context(request.user).as_template()
+    context = safety_context(patient).as_template()
     return render(
         request, "journal/safety_flow.html", {**context, "source": source, "stale": stale}
     )
@@ -160,25 +173,25 @@ def _saved_message(day: dt.date, is_today: bool) -> str:
 # --- History ---
 
 
-@patient_required
-def history(request):
-    page = selectors.history_page(patient=request.user, page_number=request.GET.get("page"))
-    oldest_editable = request.user.today() - dt.timedelta(days=BACKFILL_DAYS)
+@own_journal
+def history(request, grant):
+    page = selectors.history_page(patient=grant.patient, page_number=request.GET.get("page"))
+    oldest_editable = grant.patient.today() - dt.timedelta(days=BACKFILL_DAYS)
     return render(
         request, "journal/history.html", {"page": page, "oldest_editable": oldest_editable}
     )
 
 
-@patient_required
-def history_calendar(request):
-    today = request.user.today()
+@own_journal
+def history_calendar(request, grant):
+    today = grant.patient.today()
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
     earliest = (today - dt.timedelta(days=BACKFILL_DAYS)).year - 5
     year = min(max(year, earliest), today.year)
-    months = selectors.year_in_pixels(patient=request.user, year=year, today=today)
+    months = selectors.year_in_pixels(patient=grant.patient, year=year, today=today)
     oldest_editable = today - dt.timedelta(days=BACKFILL_DAYS)
     return render(
         request,
@@ -199,27 +212,26 @@ def history_calendar(request):
 # --- Treatment sessions ---
 
 
-@patient_required
-def sessions(request):
-    rows = TreatmentSession.objects.for_patient(request.user).order_by("-started_at")
+@own_journal
+def sessions(request, grant):
+    rows = TreatmentSession.objects.for_patient(grant.patient).order_by("-started_at")
     return render(request, "journal/sessions.html", {"sessions": rows})
 
 
-@patient_required
+@own_journal
 @require_http_methods(["GET", "POST"])
-def session_add(request):
-    return _session_form(request, None)
+def session_add(request, grant):
+    return _session_form(request, grant.patient, None)
 
 
-@patient_required
+@own_journal
 @require_http_methods(["GET", "POST"])
-def session_edit(request, pk: int):
-    session = get_object_or_404(TreatmentSession.objects.for_patient(request.user), pk=pk)
-    return _session_form(request, session)
+def session_edit(request, grant, pk: int):
+    session = get_object_or_404(TreatmentSession.objects.for_patient(grant.patient), pk=pk)
+    return _session_form(request, grant.patient, session)
 
 
-def _session_form(request, session):
-    patient = request.user
+def _session_form(request, patient, session):
     if request.method == "POST":
         form = TreatmentSessionForm(request.POST)
         if form.is_valid():
@@ -242,9 +254,9 @@ def _session_form(request, session):
 # --- Questionnaires ---
 
 
-@patient_required
-def questionnaires(request):
-    patient = request.user
+@own_journal
+def questionnaires(request, grant):
+    patient = grant.patient
     return render(
         request,
         "journal/questionnaires.html",
@@ -255,13 +267,13 @@ def questionnaires(request):
     )
 
 
-@patient_required
+@own_journal
 @require_http_methods(["GET", "POST"])
-def questionnaire_fill(request, instrument: str):
+def questionnaire_fill(request, grant, instrument: str):
     spec = SPECS.get(instrument)
     if spec is None:
         raise Http404
-    patient = request.user
+    patient = grant.patient
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, spec=spec)
         if form.is_valid():
@@ -276,7 +288,7 @@ def questionnaire_fill(request, instrument: str):
                 form.add_error(None, error)
             else:
                 if result.needs_safety_flow:
-                    return _safety_flow(request, source="questionnaire")
+                    return _safety_flow(request, patient, source="questionnaire")
                 messages.success(
                     request,
                     f"Thank you. Your {spec.title} score is {result.response.total} "
@@ -293,22 +305,22 @@ def questionnaire_fill(request, instrument: str):
 # --- Safety plan ---
 
 
-@patient_required
-def safety_plan(request):
-    plan = SafetyPlan.objects.filter(patient=request.user).first()
+@own_journal
+def safety_plan(request, grant):
+    plan = SafetyPlan.objects.filter(patient=grant.patient).first()
     return render(
         request, "journal/safety_plan.html", {"plan": plan, "sections": plan_sections(plan)}
     )
 
 
-@patient_required
+@own_journal
 @require_http_methods(["GET", "POST"])
-def safety_plan_edit(request):
-    plan = SafetyPlan.objects.filter(patient=request.user).first()
+def safety_plan_edit(request, grant):
+    plan = SafetyPlan.objects.filter(patient=grant.patient).first()
     form = SafetyPlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         safety_plan_save(
-            patient=request.user,
+            patient=grant.patient,
             sections={name: form.cleaned_data[name] for name in SafetyPlan.SECTIONS},
         )
         messages.success(
@@ -316,3 +328,43 @@ def safety_plan_edit(request):
         )
         return redirect("safety_plan")
     return render(request, "journal/safety_plan_edit.html", {"form": form})
+
+
+# --- Trends ---
+
+
+@own_journal
+def trends(request, grant):
+    """The patient's own trends: charts over a chosen range, and any early warning."""
+    return render(request, "journal/trends.html", trends_context(grant, request.GET.get("range")))
+
+
+# --- Download your data ---
+
+EXPORTS = {
+    # format: (build, content type, file extension)
+    "json": (export_json, "application/json; charset=utf-8", "json"),
+    "csv": (export_checkins_csv, "text/csv; charset=utf-8", "csv"),
+}
+
+
+# A POST, not a link: a download of someone's whole journal should never be started by a link
+# preview or a prefetch, and never_cache keeps it out of every cache on the way. The password is
+# asked again first (allauth, as for sharing): a session left open on a shared computer should
+# not be enough to carry the whole journal away.
+@own_journal
+@reauthentication_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def data_export(request, grant):
+    if request.method == "POST":
+        chosen = EXPORTS.get(request.POST.get("format", ""))
+        if chosen is None:
+            context = {"error": "Choose one of the two downloads below."}
+            return render(request, "journal/export.html", context, status=400)
+        build, content_type, extension = chosen
+        response = HttpResponse(build(grant), content_type=content_type)
+        filename = f"tideline-{grant.patient.today().isoformat()}.{extension}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "journal/export.html")

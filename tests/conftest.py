@@ -5,12 +5,14 @@ import time
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
 from tests import services  # noqa: F401  (fails fast in CI when a service is missing)
 from tests.factories import CareUserFactory, UserFactory, builtin_activities
+from tests.smtp import SinkHandler, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -165,3 +167,35 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2):
     pytest.fail(
         f"timed out after {timeout}s waiting for {getattr(predicate, '__name__', predicate)}"
     )
+
+
+@pytest.fixture
+def smtp_sink(settings, monkeypatch):
+    """An SMTP server on 127.0.0.1 that this process and a worker subprocess both send to."""
+    handler = SinkHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    # A worker subprocess reads its settings from the environment (tests/conftest._worker_env).
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
+    handler.port = port
+    yield handler
+    handler.release.set()
+    controller.stop()
+
+
+@pytest.fixture
+def reauthenticated_client(patient_client):
+    """The patient, signed in and having just confirmed their password again, as allauth asks
+    before a download of everything or a deletion."""
+    from tests.factories import reauthenticate
+
+    reauthenticate(patient_client)
+    return patient_client

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from journal.access import Scope
 
 PASSWORD = "a-long-test-passphrase-41"
 
@@ -110,8 +111,7 @@ class ShareFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(UserFactory)
     team = factory.SubFactory(CareTeamFactory)
-    scope_trends = True
-    scope_notes = False
+    scope = Scope.TRENDS
 
 
 def scored_questionnaire(patient, instrument: str, total: int, day: dt.date):

@@ -1,5 +1,6 @@
 import pytest
 
+from journal.access import Scope
 from journal.models import CheckIn
 from tests.factories import CheckInFactory, ShareFactory, daily_history
 
@@ -18,4 +19,4 @@ def test_daily_history_builds_consecutive_days_with_per_day_values(patient):
 def test_factories_make_valid_rows():
     assert CheckInFactory().mood == 6
     share = ShareFactory()
-    assert share.scope_trends and not share.scope_notes
+    assert share.scope == Scope.TRENDS

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 def backfill(apps, schema_editor):
     # The schedule rule is a pure function of the row's fields; the historical model has them.
-    from accounts.reminders import next_occasion
+    # (accounts.reminders became accounts.schedule in the layout change; same function.)
+    from accounts.schedule import next_occasion
 
     User = apps.get_model("accounts", "User")
     now = timezone.now()

@@ -7,9 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from careteam.access import grant_for
 from careteam.models import AccessEvent, Share
+from journal.access import Scope
 from journal.models import Activity, CheckIn, QuestionnaireResponse, Signal, WeeklySummary
-from journal.trends import patient_trends_refresh, weekly_summaries_rebuild
+from journal.signals import trends_refresh as patient_trends_refresh
+from journal.weekly import weekly_summaries_rebuild
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -32,7 +35,6 @@ def delete(client, **data):
 def test_deleting_takes_the_whole_journal_and_nobody_elses(
     reauthenticated_client, patient, other_patient, clinician
 ):
-    from careteam.access import Scope, patient_for_viewer
 
     daily_history(patient, days=10, end=DAY)
     CheckIn.objects.filter(patient=patient).first().tags_add(
@@ -41,7 +43,7 @@ def test_deleting_takes_the_whole_journal_and_nobody_elses(
     scored_questionnaire(patient, "phq9", 16, DAY)
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
-    patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
+    grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
     daily_history(other_patient, days=3, end=DAY)
     weekly_summaries_rebuild()
     assert WeeklySummary.objects.filter(patient=patient).exists()

@@ -15,10 +15,12 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from accounts import unsubscribe
-from accounts.emails import PreparedEmail, build_message, deliver_once, delivery_message_id
+from accounts.delivery import deliver_once
+from accounts.emails import PreparedEmail, build_message, delivery_message_id
 from accounts.models import EmailDelivery, User
-from accounts.reminders import reminder_schedule_refresh, reminders_send
-from accounts.tasks import reminders_send_batch
+from accounts.schedule import reminder_schedule_refresh
+from journal.reminders.send import reminders_send
+from journal.tasks import reminders_send_batch
 from tests.factories import CheckInFactory, QuestionnaireResponseFactory, UserFactory
 from tests.services import require_postgres
 
@@ -162,7 +164,7 @@ def test_a_temporary_failure_raises_for_a_retry_and_the_retry_sends_once(smtp_si
 
 @pytest.mark.django_db
 def test_a_server_that_is_down_is_a_temporary_failure(settings):
-    from tests.accounts.conftest import free_port
+    from tests.smtp import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listening
@@ -418,7 +420,7 @@ def test_a_batch_builds_each_kind_once_and_every_copy_names_its_own_person_and_r
 
 @pytest.mark.django_db
 def test_claiming_more_occasions_than_one_statement_takes_logs_each_once():
-    from accounts.emails import claim_deliveries
+    from accounts.delivery import claim_deliveries
 
     person = UserFactory()
     occasions = [(person.pk, "checkin_reminder", f"day-{n}") for n in range(2500)]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import unsubscribe
-from accounts.reminders import reminder_schedule_refresh
+from accounts.schedule import reminder_schedule_refresh
 
 pytestmark = pytest.mark.django_db
 

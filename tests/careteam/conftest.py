@@ -8,6 +8,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from accounts.models import User
+from journal.access import Scope
 from tests.factories import (
     CareTeamFactory,
     CareUserFactory,
@@ -67,8 +68,8 @@ def world(db) -> World:
         (team_d, revoked),
     ):
         MembershipFactory(team=team, user=member)
-    share_a = ShareFactory(patient=patient, team=team_a, scope_trends=True, scope_notes=True)
-    share_b = ShareFactory(patient=patient, team=team_b, scope_trends=True, scope_notes=False)
+    share_a = ShareFactory(patient=patient, team=team_a, scope=Scope.TRENDS | Scope.NOTES)
+    share_b = ShareFactory(patient=patient, team=team_b, scope=Scope.TRENDS)
     share_d = ShareFactory(patient=patient, team=team_d, revoked_at=timezone.now())
     checkin = CheckInFactory(patient=patient, mood=3, note=NOTE_MARKER)
     session = TreatmentSessionFactory(patient=patient, insights=INSIGHT_MARKER)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import EmailDelivery
-from careteam import services
+from careteam import alerts as services
 from careteam.tasks import alert_care_teams_about_signal, alert_new_signals
+from journal.access import Scope
 from tests.conftest import wait_for
 from tests.factories import (
     CareTeamFactory,
@@ -32,13 +33,13 @@ def build_care_circle():
     for team, member in ((team_a, both), (team_a, only_a), (team_b, both)):
         MembershipFactory(team=team, user=member)
     ShareFactory(patient=patient, team=team_a)
-    ShareFactory(patient=patient, team=team_b, scope_notes=True)
+    ShareFactory(patient=patient, team=team_b, scope=Scope.TRENDS | Scope.NOTES)
 
     revoked_team, no_trends_team, stranger_team = (CareTeamFactory() for _ in range(3))
     MembershipFactory(team=revoked_team, user=CareUserFactory(email="revoked@clinic.test"))
     ShareFactory(patient=patient, team=revoked_team, revoked_at=timezone.now())
     MembershipFactory(team=no_trends_team, user=CareUserFactory(email="notrends@clinic.test"))
-    ShareFactory(patient=patient, team=no_trends_team, scope_trends=False, scope_notes=True)
+    ShareFactory(patient=patient, team=no_trends_team, scope=Scope.NOTES)
     MembershipFactory(team=stranger_team, user=CareUserFactory(email="stranger@clinic.test"))
     inactive = CareUserFactory(email="inactive@clinic.test", is_active=False)
     MembershipFactory(team=team_a, user=inactive)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from careteam.models import AccessEvent
+from journal.access import Scope
 from tests.factories import (
     CareTeamFactory,
     CheckInFactory,
@@ -98,7 +99,7 @@ def test_latest_scores_are_shown_with_their_bands(client, clinician, team):
 
 
 def test_trends_columns_are_hidden_when_the_patient_did_not_share_trends(client, clinician, team):
-    patient = shared_patient(team, "Private", scope_trends=False, scope_notes=True)
+    patient = shared_patient(team, "Private", scope=Scope.NOTES)
     QuestionnaireResponseFactory(patient=patient, answers=[2] * 9)  # 18
     SignalFactory(patient=patient, kind="urgent_item9")
     daily_history(patient, days=10, mood=lambda i: 2)
@@ -167,7 +168,7 @@ def test_the_dashboard_look_is_logged_for_each_patient_whose_summary_it_shows(
     client, clinician, team
 ):
     shown = shared_patient(team, "Shown")
-    hidden = shared_patient(team, "NameOnly", scope_trends=False, scope_notes=True)
+    hidden = shared_patient(team, "NameOnly", scope=Scope.NOTES)
 
     dashboard(client, clinician)
 

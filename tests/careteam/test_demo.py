@@ -5,6 +5,7 @@ from django.urls import reverse
 from accounts.demo import DEMO_CLINICIAN_EMAIL, DEMO_PATIENT_EMAIL
 from accounts.models import User
 from careteam.models import CareTeam, Membership, Share
+from journal.access import Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_the_demo_clinician_sees_the_demo_patient_at_harbour_clinic(settings, cl
     clinician = User.objects.get(email=DEMO_CLINICIAN_EMAIL)
     assert Membership.objects.filter(team=team, user=clinician).count() == 1
     share = Share.objects.active().get(patient=patient, team=team)
-    assert (share.scope_trends, share.scope_notes) == (True, False)
+    assert share.scope == Scope.TRENDS
     assert Share.objects.count() == 1
 
     client.force_login(clinician)

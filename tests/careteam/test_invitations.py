@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from careteam import services
+from careteam import invitations as services
 from careteam.models import Invitation, Membership, Share
+from journal.access import Scope
 from tests.factories import PASSWORD, CareUserFactory, MembershipFactory, reauthenticate
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_a_patient_shares_through_a_single_use_link(client, team_admin, team, pa
 
     assert response.status_code == 302
     share = Share.objects.get(patient=patient)
-    assert (share.team, share.scope_trends, share.scope_notes) == (team, True, False)
+    assert (share.team, share.scope) == (team, Scope.TRENDS)
     assert client.get(path).status_code == 404
 
 

@@ -107,7 +107,7 @@ def test_the_team_pages_have_no_form_that_writes_journal_data(client, world):
 
 def test_the_team_sees_the_patients_charts_in_every_range_and_no_words_in_them(client, world):
     from journal.models import CheckIn
-    from journal.trends import weekly_summaries_rebuild
+    from journal.weekly import weekly_summaries_rebuild
 
     daily_history(world.patient, days=120, end=world.checkin.day - dt.timedelta(days=1))
     CheckIn.objects.filter(patient=world.patient).update(note=f"{NOTE_MARKER} a private day")

@@ -10,6 +10,7 @@ from accounts.models import User
 from careteam.models import Share
 from careteam.selectors import SPARK_HEIGHT, SPARK_WIDTH, DashboardRow, sparkline_points
 from careteam.services import join_code_normalize, share_widens
+from journal.access import Scope
 
 codes = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ23456789", min_size=8, max_size=8)
 noise = st.lists(st.sampled_from([" ", "-", "  "]), max_size=3)
@@ -76,13 +77,14 @@ scopes = st.tuples(st.booleans(), st.booleans(), st.none() | st.integers(0, 60))
 def test_only_a_change_that_shows_more_or_for_longer_counts_as_widening(before, after):
     base = dt.date(2026, 12, 1)
     share = Share(
-        scope_trends=before[0],
-        scope_notes=before[1],
+        scope=(Scope.TRENDS if before[0] else Scope(0)) | (Scope.NOTES if before[1] else Scope(0)),
         expires_on=None if before[2] is None else base + dt.timedelta(days=before[2]),
     )
     new_end = None if after[2] is None else base + dt.timedelta(days=after[2])
     widens = share_widens(
-        share=share, scope_trends=after[0], scope_notes=after[1], expires_on=new_end
+        share=share,
+        scope=(Scope.TRENDS if after[0] else Scope(0)) | (Scope.NOTES if after[1] else Scope(0)),
+        expires_on=new_end,
     )
     shows_more = (after[0] and not before[0]) or (after[1] and not before[1])
     lasts_longer = before[2] is not None and (after[2] is None or after[2] > before[2])

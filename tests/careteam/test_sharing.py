@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careteam.models import Share
+from journal.access import Scope
 from tests.factories import (
     PASSWORD,
     CareTeamFactory,
@@ -45,7 +46,7 @@ def test_a_patient_connects_by_typing_the_team_code_after_confirming_their_passw
 
     assert resumed.status_code == 302
     share = Share.objects.get(patient=patient, team=team)
-    assert (share.scope_trends, share.scope_notes, share.revoked_at) == (True, False, None)
+    assert (share.scope, share.revoked_at) == (Scope.TRENDS, None)
 
 
 def test_notes_are_not_shared_unless_the_patient_turns_them_on(patient_client, patient):
@@ -59,7 +60,7 @@ def test_notes_are_not_shared_unless_the_patient_turns_them_on(patient_client, p
 
     connect(patient_client, "CODE2345")
 
-    assert Share.objects.get(patient=patient).scope_notes is False
+    assert Scope.NOTES not in Share.objects.get(patient=patient).scope
 
 
 def test_an_unknown_code_gets_a_kind_error_and_saves_nothing(patient_client):
@@ -121,7 +122,7 @@ def test_care_pages_are_never_cached(client, patient, clinician):
 
 
 def test_narrowing_the_scope_needs_no_password_and_hides_notes_at_once(client, patient, clinician):
-    share = ShareFactory(patient=patient, scope_notes=True)
+    share = ShareFactory(patient=patient, scope=Scope.TRENDS | Scope.NOTES)
     MembershipFactory(team=share.team, user=clinician)
     notes_url = reverse("careteam:patient_notes", kwargs={"patient_id": patient.pk})
     client.force_login(clinician)
@@ -141,7 +142,7 @@ def test_narrowing_the_scope_needs_no_password_and_hides_notes_at_once(client, p
 
 
 def test_widening_the_scope_asks_for_the_password_first(patient_client, patient):
-    share = ShareFactory(patient=patient, scope_notes=False)
+    share = ShareFactory(patient=patient, scope=Scope.TRENDS)
     url = reverse("careteam:share_update", kwargs={"share_id": share.pk})
     data = {f"share{share.pk}-scope_trends": "on", f"share{share.pk}-scope_notes": "on"}
 
@@ -149,12 +150,12 @@ def test_widening_the_scope_asks_for_the_password_first(patient_client, patient)
 
     assert reverse("account_reauthenticate") in response["Location"]
     share.refresh_from_db()
-    assert share.scope_notes is False
+    assert Scope.NOTES not in share.scope
 
     # After the password, allauth replays the very request the patient made.
     patient_client.post(reverse("account_reauthenticate") + "?next=" + url, {"password": PASSWORD})
     share.refresh_from_db()
-    assert share.scope_notes is True
+    assert Scope.NOTES in share.scope
 
 
 def test_sharing_nothing_at_all_is_refused_with_a_pointer_to_stop(patient_client, patient):
@@ -165,7 +166,7 @@ def test_sharing_nothing_at_all_is_refused_with_a_pointer_to_stop(patient_client
     assert response.status_code == 200
     assert "Choose at least one thing to share" in response.content.decode()
     share.refresh_from_db()
-    assert share.scope_trends is True
+    assert share.scope == Scope.TRENDS
 
 
 def test_a_share_past_its_end_date_no_longer_opens_the_patient(client, patient, clinician):

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from careteam.models import Membership
-from journal.trends import signals_evaluate
+from journal.signals import signals_evaluate
 from tests.e2e.conftest import log_in
 from tests.factories import CareUserFactory, MembershipFactory, ShareFactory, UserFactory
 from tests.journal.trend_histories import rich_history, steady_then_slide

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from journal.trends import signals_evaluate
+from journal.signals import signals_evaluate
 from tests.e2e.conftest import log_in
 from tests.factories import UserFactory
 from tests.journal.trend_histories import rich_history, steady_then_slide

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from journal.models import Signal
-from journal.trends import signals_evaluate
+from journal.signals import signals_evaluate
 from tests.factories import (
     QuestionnaireResponseFactory,
     SignalFactory,
@@ -120,8 +120,8 @@ def test_it_reads_a_fixed_number_of_queries_whatever_the_history():
 
 @pytest.mark.django_db
 def test_the_demo_refresh_fills_weeks_and_raises_the_seeded_slide(patient):
+    from journal.demo import demo_trends_refresh
     from journal.models import WeeklySummary
-    from journal.trends import demo_trends_refresh
 
     steady_then_slide(patient, days=180, end=patient.today())
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal.models import QuestionnaireResponse, SafetyPlan, Signal
-from journal.safety import urgent_signal_record
+from journal.signals import urgent_signal_record
 from tests.factories import CareTeamFactory, QuestionnaireResponseFactory, ShareFactory
 from tests.services import require_postgres
 

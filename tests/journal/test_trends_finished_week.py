@@ -13,7 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
-from journal import services, trends
+from journal import services
+from journal import weekly as trends
 from journal.models import Activity, CheckIn, CheckInActivity, WeeklySummary
 from tests.factories import (
     CheckInFactory,

@@ -6,9 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from careteam.access import grant_for
 from careteam.models import AccessEvent
-from journal.charts import RANGES, trends_context
+from journal.access import Scope
+from journal.charts.page import RANGES, trends_context
 from journal.models import Signal, WeeklySummary
+from journal.signals import signals_evaluate
+from journal.weekly import week_start, weekly_summary_refresh
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -160,8 +164,6 @@ def test_typed_text_cannot_become_script_on_the_page(patient_client, patient):
 
 def test_an_active_signal_explains_itself_with_next_steps(patient_client, patient):
     steady_then_slide(patient, end=patient.today())
-    from journal.trends import signals_evaluate
-
     signals_evaluate(patient_id=patient.pk)
     SignalFactory(
         patient=patient,
@@ -204,14 +206,12 @@ def test_the_page_takes_the_same_few_queries_for_a_month_or_three_years(client, 
 def test_a_clinician_with_a_trends_share_gets_the_same_context_and_the_look_is_logged(
     patient, clinician
 ):
-    from careteam.access import Scope, patient_for_viewer
-
     rich_history(patient, days=60)
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
 
-    seen = patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
-    context = trends_context(seen, "30d")
+    grant = grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
+    context = trends_context(grant, "30d")
 
     assert [c.key for c in context["charts"]][:2] == ["mood", "weekly-mood"]
     assert AccessEvent.objects.filter(viewer=clinician, patient=patient, allowed=True).exists()
@@ -238,7 +238,6 @@ def test_a_tag_added_to_an_old_check_in_shows_at_once_on_the_long_range_page(
     patient_client, patient
 ):
     from journal.models import Activity, CheckIn
-    from journal.trends import weekly_summary_refresh
 
     rich_history(patient, days=400)
 
@@ -317,7 +316,6 @@ def test_an_edited_or_deleted_check_in_shows_at_once_on_a_page_seen_before(patie
 
 def test_a_recomputed_week_shows_at_once_on_the_long_range_page(patient_client, patient):
     from journal.models import CheckIn
-    from journal.trends import week_start, weekly_summary_refresh
 
     rich_history(patient, days=400)
     today = patient.today()

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from config.enqueue import enqueue_on_commit
-from journal import trends
+from journal import weekly as trends
 from journal.models import CheckIn, WeeklySummary
 from journal.tasks import weekly_summary_refresh
 from tests.conftest import wait_for

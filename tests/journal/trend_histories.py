@@ -37,7 +37,7 @@ def rich_history(patient, *, days, end=None, activity_name="Time outdoors", rare
         QuestionnaireResponse,
         TreatmentSession,
     )
-    from journal.trends import weekly_summaries_rebuild
+    from journal.weekly import weekly_summaries_rebuild
 
     end = end or patient.today()
     checkins = daily_history(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from journal.trends import weekly_summaries_rebuild
+from journal.weekly import weekly_summaries_rebuild
 
 
 class Command(BaseCommand):

@@ -16,7 +16,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from journal.services import CHECKIN_VALUE_FIELDS
+from .access import EVERYTHING, Grant
+from .care import care_teams
+from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .services import CHECKIN_VALUE_FIELDS
 
 EXPORT_FORMAT = "tideline-export/1"
 
@@ -46,8 +49,6 @@ ACCOUNT_FIELDS = (
 
 
 def _checkins(patient):
-    from journal.models import Activity, CheckIn
-
     return (
         CheckIn.objects.for_patient(patient)
         .order_by("day")
@@ -55,15 +56,15 @@ def _checkins(patient):
     )
 
 
-def patient_export(patient) -> dict:
+def patient_export(grant: Grant) -> dict:
     """Everything the patient wrote or chose, as JSON-ready values, in about ten queries
-    whatever the length of the history."""
-    from careteam.models import Share
-    from careteam.selectors import access_log_for_patient
-    from journal.models import Activity, QuestionnaireResponse, SafetyPlan, TreatmentSession
-
+    whatever the length of the history. Only ever the patient's own: the grant must be theirs
+    and cover everything."""
+    if not grant.is_own:
+        raise PermissionError("only a patient exports their own journal")
+    grant.require(EVERYTHING)
+    patient = grant.patient
     plan = SafetyPlan.objects.filter(patient=patient).first()
-    shares = Share.objects.filter(patient=patient).select_related("team").order_by("created_at")
     return {
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now(),
@@ -93,33 +94,13 @@ def patient_export(patient) -> dict:
             if plan
             else None
         ),
-        "shares": [
-            {
-                "team": s.team.name,
-                "trends_and_questionnaires": s.scope_trends,
-                "notes_and_session_insights": s.scope_notes,
-                "shared_at": s.created_at,
-                "last_day": s.expires_on,
-                "revoked_at": s.revoked_at,
-            }
-            for s in shares
-        ],
-        "who_viewed_my_data": [
-            {
-                "at": line.at,
-                "who": line.who,
-                "role": line.role,
-                "teams": line.teams,
-                "what": line.what,
-                "allowed": line.allowed,
-            }
-            for line in access_log_for_patient(patient=patient, limit=None)
-        ],
+        # Their shares and who viewed their data, from the care-team app.
+        **care_teams().export_sections(patient),
     }
 
 
-def export_json(patient) -> str:
-    return json.dumps(patient_export(patient), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+def export_json(grant: Grant) -> str:
+    return json.dumps(patient_export(grant), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula: a note reading
@@ -136,8 +117,11 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def export_checkins_csv(patient) -> str:
+def export_checkins_csv(grant: Grant) -> str:
     """The daily check-ins, one row a day, activities joined by "; ". Two queries."""
+    if not grant.is_own:
+        raise PermissionError("only a patient exports their own journal")
+    patient = grant.patient
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*CHECKIN_FIELDS, "activities"])

@@ -9,11 +9,11 @@ from accounts.demo import (
 )
 from accounts.models import User
 from careteam.demo import seed_care_team
-from journal.demo import seed_journal_history
-from journal.trends import demo_trends_refresh
+from journal.demo import demo_trends_refresh, seed_journal_history
 
 
 class Command(BaseCommand):
+    # Here, in the top app, because it fills every app: accounts, journal and care team.
     help = "Create the demo patient and clinician (idempotent). Refused unless DEBUG is on."
 
     def handle(self, *args, **options):

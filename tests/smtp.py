@@ -7,9 +7,6 @@ import socket
 import threading
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
-
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
 
 
@@ -70,35 +67,3 @@ class SinkHandler:
 
     def subjects(self) -> list[str]:
         return [m["Subject"] for m in self.messages]
-
-
-@pytest.fixture
-def smtp_sink(settings, monkeypatch):
-    """An SMTP server on 127.0.0.1 that this process and a worker subprocess both send to."""
-    handler = SinkHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    # A worker subprocess reads its settings from the environment (tests/conftest._worker_env).
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}")
-    handler.port = port
-    yield handler
-    handler.release.set()
-    controller.stop()
-
-
-@pytest.fixture
-def reauthenticated_client(patient_client):
-    """The patient, signed in and having just confirmed their password again, as allauth asks
-    before a download of everything or a deletion."""
-    from tests.factories import reauthenticate
-
-    reauthenticate(patient_client)
-    return patient_client

@@ -17,14 +17,11 @@ from hypothesis import strategies as st
 
 from accounts import unsubscribe
 from accounts.models import EmailDelivery, User
-from accounts.reminders import (
-    next_occasion,
-    reminder_schedule_refresh,
-    reminders_claim_due,
-    reminders_due,
-    reminders_send,
-)
+from accounts.schedule import next_occasion, reminder_schedule_refresh
 from journal.models import WeeklySummary
+from journal.reminders.dispatch import reminders_claim_due
+from journal.reminders.due import reminders_due
+from journal.reminders.send import reminders_send
 from tests.factories import (
     CheckInFactory,
     QuestionnaireResponseFactory,

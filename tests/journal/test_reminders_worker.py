@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import EmailDelivery, User
-from accounts.reminders import reminders_dispatch_due
+from journal.tasks import reminders_dispatch
 from tests.conftest import WorkerProcess, wait_for
 from tests.factories import UserFactory
 from tests.services import require_redis
@@ -40,7 +40,7 @@ def test_smtp_451_twice_then_250_makes_one_delivery(smtp_sink, celery_worker_pro
     person = due_patient()
     smtp_sink.replies = ["451 4.3.0 Try again later", "451 4.3.0 Try again later"]
 
-    assert reminders_dispatch_due() == 1
+    assert reminders_dispatch() == 1  # the beat task, run here; its batches go to the worker
 
     wait_for(lambda: smtp_sink.messages, timeout=60)
     time.sleep(2)  # room for a stray duplicate to show up
@@ -57,7 +57,7 @@ def test_a_worker_killed_mid_send_is_redelivered_and_the_email_arrives_once(
     person = due_patient()
     smtp_sink.hold_next = True  # the server keeps the first send waiting for its reply
 
-    assert reminders_dispatch_due() == 1
+    assert reminders_dispatch() == 1  # the beat task, run here; its batches go to the worker
     wait_for(smtp_sink.holding.is_set, timeout=60)
     celery_worker_process.kill()  # SIGKILL, mid-send, row locked, transaction open
     smtp_sink.release.set()  # the server gives up on the dead client without keeping it

@@ -1,4 +1,4 @@
-"""Weekly summaries and early-warning signals: the services behind the trends page and its tasks.
+"""Weekly summaries: a patient's local weeks, computed in the database, set-based.
 
 Weekly summaries are computed in the database, set-based: one statement per batch of patients
 aggregates their check-ins by local week (Monday start; `CheckIn.day` is already the patient's
@@ -21,17 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import early_warning
-from .models import (
-    CheckIn,
-    QuestionnaireResponse,
-    Signal,
-    TreatmentSession,
-    WeeklySummary,
-)
+from .models import CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary
 
 logger = logging.getLogger(__name__)
 
@@ -529,128 +522,3 @@ def weekly_summaries_rebuild(*, patient_ids: Sequence[int] | None = None) -> int
             User.objects.filter(role=User.Role.PATIENT).order_by("pk").values_list("pk", flat=True)
         )
     return weekly_summaries_upsert(patient_ids=list(patient_ids))
-
-
-# --- Early-warning signals -------------------------------------------------------------------
-
-SERIES_FIELDS = (
-    "day",
-    "mood",
-    "energy",
-    "interest",
-    "sleep_hours",
-    "connection",
-    "self_worth",
-    "anxiety",
-    "irritability",
-    "appetite",
-)
-
-
-def _series(patient_id: int, today: dt.date) -> list[early_warning.Day]:
-    since = today - dt.timedelta(days=early_warning.WINDOW_DAYS + early_warning.BASELINE_DAYS)
-    rows = CheckIn.objects.filter(patient_id=patient_id, day__range=(since, today)).values_list(
-        *SERIES_FIELDS
-    )
-    days = []
-    for row in rows:
-        values = dict(zip(SERIES_FIELDS, row, strict=True))
-        if values["sleep_hours"] is not None:
-            values["sleep_hours"] = float(values["sleep_hours"])
-        days.append(early_warning.Day(**values))
-    return days
-
-
-def _scores(patient_id: int) -> list[early_warning.Score]:
-    # The rule reads only the last two PHQ-9s.
-    rows = QuestionnaireResponse.objects.filter(patient_id=patient_id, instrument="phq9").order_by(
-        "-day", "-submitted_at", "-id"
-    )[:2]
-    return [
-        early_warning.Score(
-            id=q.id, instrument=q.instrument, total=q.total, day=q.day, submitted_at=q.submitted_at
-        )
-        for q in rows
-    ]
-
-
-@transaction.atomic
-def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[Signal]:
-    """Run the early-warning rule on the patient's series; record what holds, resolve what no
-    longer does. Returns the patient's active signals of the kinds this rule owns.
-
-    Idempotent: a finding is keyed by (patient, kind, dedupe_key), so a second run (or a
-    concurrent one) finds the row instead of adding one. Urgent signals (item 9, self-harm in a
-    check-in) belong to the journal's save path and are never touched here.
-    """
-    User = get_user_model()
-    patient = User.objects.only("time_zone").filter(pk=patient_id).first()
-    if patient is None:  # the account was deleted after this evaluation was queued
-        return []
-    today = today or patient.today()
-    findings = early_warning.evaluate(_series(patient_id, today), _scores(patient_id), today)
-    now = timezone.now()
-
-    # Lock this patient's rule-owned signals: two evaluations at once queue here, the second
-    # then sees the first one's rows.
-    existing = {
-        (s.kind, s.dedupe_key): s
-        for s in Signal.objects.select_for_update().filter(
-            patient_id=patient_id, kind__in=early_warning.KINDS
-        )
-    }
-    keep: set[int] = set()
-    for finding in findings:
-        active_same_kind = [
-            s for s in existing.values() if s.kind == finding.kind and s.resolved_at is None
-        ]
-        if finding.kind == early_warning.KIND_SLIDE and active_same_kind:
-            # One slide at a time: the one already open stays open, with today's explanation.
-            signal = active_same_kind[0]
-            if signal.reason != finding.reason:
-                signal.reason = finding.reason
-                signal.save(update_fields=["reason"])
-        elif (signal := existing.get((finding.kind, finding.dedupe_key))) is not None:
-            if signal.resolved_at is not None:  # the same slide came back
-                signal.resolved_at = None
-                signal.reason = finding.reason
-                signal.save(update_fields=["resolved_at", "reason"])
-        else:
-            try:
-                with transaction.atomic():
-                    signal = Signal.objects.create(
-                        patient_id=patient_id,
-                        kind=finding.kind,
-                        dedupe_key=finding.dedupe_key,
-                        started_on=finding.started_on,
-                        detected_at=now,
-                        reason=finding.reason,
-                    )
-            except IntegrityError:  # created meanwhile by a concurrent run
-                signal = Signal.objects.get(
-                    patient_id=patient_id, kind=finding.kind, dedupe_key=finding.dedupe_key
-                )
-            # The id only: a signal's kind or reason is health data and stays out of logs.
-            logger.info("early-warning signal %s recorded", signal.pk)
-        keep.add(signal.pk)
-
-    stale = [s.pk for s in existing.values() if s.resolved_at is None and s.pk not in keep]
-    if stale:
-        Signal.objects.filter(pk__in=stale).update(resolved_at=now)
-    return list(
-        Signal.objects.filter(
-            patient_id=patient_id, kind__in=early_warning.KINDS, resolved_at__isnull=True
-        )
-    )
-
-
-def patient_trends_refresh(*, patient_id: int, day: dt.date, onward: bool = False) -> None:
-    """After a save: the patient's week (and with `onward` the weeks after), then signals."""
-    weekly_summary_refresh(patient_id=patient_id, day=day, onward=onward)
-    signals_evaluate(patient_id=patient_id)
-
-
-def demo_trends_refresh(*, patient_id: int) -> None:
-    """For seed_demo: every week of the demo patient, then their signals, synchronously."""
-    weekly_summaries_rebuild(patient_ids=[patient_id])
-    signals_evaluate(patient_id=patient_id)

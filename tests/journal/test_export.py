@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from careteam.access import grant_for
+from journal.access import Scope
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -32,7 +34,6 @@ def download(client, fmt):
 def test_everything_a_patient_wrote_comes_back_in_the_json(
     reauthenticated_client, patient, clinician
 ):
-    from careteam.access import Scope, patient_for_viewer
     from journal.models import Activity, SafetyPlan
 
     walk = Activity.objects.create(owner=patient, name="Walk by the sea")
@@ -45,7 +46,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
-    patient_for_viewer(clinician, patient.pk, scope=Scope.TRENDS, what="trends")
+    grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
 
     response = download(reauthenticated_client, "json")
 

@@ -1,0 +1,102 @@
+"""How the care-team app plugs into the layers below it. Connected once, at start-up, by
+`CareteamConfig.ready()`.
+
+Apps import downward only (accounts, then journal, then careteam), so the layers below never
+name this app. They ask their questions through a port (`journal.care`) and announce what
+happened through events (`accounts.events`, `journal.events`); this module answers and listens:
+
+- the journal's access door, and the teams and records its pages and downloads show;
+- a new warning sign: the alert emails to the patient's teams, after commit;
+- a patient's new time zone: the end of each share they chose by date follows it;
+- a signup that started from a care-team member invitation: a care-team account in that team
+  (allauth's own `user_signed_up` signal).
+"""
+
+from typing import Any
+
+from allauth.account.signals import user_signed_up
+from django.db import transaction
+
+from accounts.events import time_zone_changed
+from accounts.models import User
+from config.enqueue import enqueue_on_commit
+from journal import care
+from journal.access import Grant, Scope, scope_labels
+from journal.care import TeamContact
+from journal.events import warning_raised
+
+from . import access, invitations
+from .invitations import MEMBER_INVITATION_SESSION_KEY
+from .models import Share
+from .selectors import access_log_for_patient
+from .services import share_ends_follow_time_zone
+from .tasks import alert_care_teams_about_signal
+
+
+class CareTeamsForTheJournal:
+    """The answers to `journal.care.CareTeams`."""
+
+    def grant(self, viewer: Any, patient_id: int, *, need: Scope, what: str) -> Grant:
+        return access.grant_for(viewer, patient_id, need=need, what=what)
+
+    def team_contacts(self, patient: User) -> list[TeamContact]:
+        shares = Share.objects.active().filter(patient=patient).select_related("team")
+        return [TeamContact(s.team.name, s.team.crisis_note) for s in shares]
+
+    def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:
+        shares = Share.objects.filter(patient=patient).select_related("team").order_by("created_at")
+        return {
+            "shares": [
+                {
+                    "team": s.team.name,
+                    "what_the_team_sees": scope_labels(s.scope),
+                    "shared_at": s.created_at,
+                    "last_day": s.expires_on,
+                    "revoked_at": s.revoked_at,
+                }
+                for s in shares
+            ],
+            "who_viewed_my_data": [
+                {
+                    "at": line.at,
+                    "who": line.who,
+                    "role": line.role,
+                    "teams": line.teams,
+                    "what": line.what,
+                    "allowed": line.allowed,
+                }
+                for line in access_log_for_patient(patient=patient, limit=None)
+            ],
+        }
+
+
+def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:
+    # Ids only in the task; if the broker is down, the every-minute sweep catches up.
+    enqueue_on_commit(alert_care_teams_about_signal, signal_id=signal_id)
+
+
+def share_ends_follow(sender: Any, *, user: User, **kwargs: Any) -> None:
+    share_ends_follow_time_zone(patient=user)
+
+
+def join_invited_team(sender: Any, *, request: Any, user: User, **kwargs: Any) -> None:
+    """A signup that began from a member invitation, with the address it was sent to, makes a
+    care-team account in that team. The address is verified before the account can sign in,
+    and the token is spent either way."""
+    token = request.session.get(MEMBER_INVITATION_SESSION_KEY) if request is not None else None
+    if not token:
+        return
+    if invitations.member_invitation_for_signup(token=token, email=user.email) is None:
+        return
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(role=User.Role.CARE)
+        user.role = User.Role.CARE
+        invitations.invitation_accept_member(token=token, user=user)
+    request.session.pop(MEMBER_INVITATION_SESSION_KEY, None)
+
+
+def connect() -> None:
+    care.install(CareTeamsForTheJournal())
+    warning_raised.connect(alert_teams_after_commit, dispatch_uid="careteam.alerts")
+    time_zone_changed.connect(share_ends_follow, dispatch_uid="careteam.share_ends")
+    user_signed_up.connect(join_invited_team, dispatch_uid="careteam.member_invitation")

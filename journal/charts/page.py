@@ -1,0 +1,356 @@
+"""The trends page loader: what `templates/journal/trends/_charts.html` renders, for one patient
+over one range, in a fixed number of queries whatever the length of history, and cached.
+
+`trends_context(grant, range_key)` is the one entry point: the patient's trends page and the
+care team's read-only view both call it with the grant the access door gave them.
+
+It reads daily rows only for ranges under a year (through the covering index on patient and
+day), the stored weekly summaries for everything longer, and the few questionnaires, sessions
+and signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, IntegerField, Value
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+from .. import early_warning
+from ..access import Grant, Scope
+from ..models import (
+    Activity,
+    CheckIn,
+    QuestionnaireResponse,
+    Signal,
+    TreatmentSession,
+    WeeklySummary,
+)
+from ..questionnaires import GAD7 as GAD7_SPEC
+from ..questionnaires import PHQ9 as PHQ9_SPEC
+from ..questionnaires import band_ranges
+from ..weekly import week_start
+from .base import MOOD, SLEEP
+from .figures import (
+    mood_energy_daily,
+    mood_energy_weekly,
+    questionnaire_chart,
+    sleep_daily,
+    weekly_band,
+    what_helps_chart,
+)
+
+RANGES = {
+    "30d": ("30 days", 30),
+    "90d": ("90 days", 90),
+    "1y": ("1 year", 365),
+    "all": ("All", None),
+}
+DEFAULT_RANGE = "90d"
+DAILY_MAX_DAYS = 90  # longer ranges read the stored weekly rows, never years of daily rows
+
+
+def _range_start(range_key: str, today: dt.date, first_day: dt.date | None) -> dt.date:
+    days = RANGES[range_key][1]
+    if days is None:
+        return first_day or today
+    return today - dt.timedelta(days=days - 1)
+
+
+def _what_helps_rows(patient_id: int, start: dt.date, end: dt.date):
+    """Per activity: days with it and their mood sum; plus one totals row (id NULL). One query."""
+    checkin = CheckIn._meta.db_table
+    through = CheckIn.activities.through._meta.db_table
+    activity = CheckIn.activities.field.related_model._meta.db_table
+    sql = f"""
+SELECT ca.activity_id, a.name, COUNT(*), SUM(c.mood)
+FROM {checkin} c
+JOIN {through} ca ON ca.checkin_id = c.id
+JOIN {activity} a ON a.id = ca.activity_id
+WHERE c.patient_id = %s AND c.day BETWEEN %s AND %s
+GROUP BY ca.activity_id, a.name
+UNION ALL
+SELECT NULL, NULL, COUNT(*), SUM(c.mood) FROM {checkin} c
+WHERE c.patient_id = %s AND c.day BETWEEN %s AND %s
+"""  # noqa: S608 - table names only; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patient_id, start, end, patient_id, start, end])
+        rows = cursor.fetchall()
+    activities = [r for r in rows if r[0] is not None]
+    total = next((r for r in rows if r[0] is None), (None, None, 0, 0))
+    return activities, total[2] or 0, total[3] or 0
+
+
+def _stored_activity_rows(weeks) -> list[tuple[int, str, int, int]]:
+    """Per activity: days with it and their mood sum, added up over weekly summaries'
+    `activities` ({id: [days, mood sum]}), named in one query. An activity deleted since its
+    week was computed has no name left and is skipped, as its tags went with it."""
+    days: dict[int, int] = {}
+    moods: dict[int, int] = {}
+    for week in weeks:
+        for key, (n, mood_sum) in week.activities.items():
+            activity_id = int(key)
+            days[activity_id] = days.get(activity_id, 0) + n
+            moods[activity_id] = moods.get(activity_id, 0) + mood_sum
+    if not days:
+        return []
+    names = dict(Activity.objects.filter(pk__in=days).values_list("pk", "name"))
+    return [(pk, name, days[pk], moods[pk]) for pk, name in names.items()]
+
+
+def _sessions_and_scores(patient) -> tuple[list[dt.date], list[tuple[str, dt.date, int]]]:
+    """All treatment-session days and questionnaire totals, in one query (a few rows a month)."""
+    session_rows = (
+        TreatmentSession.objects.filter(patient=patient)
+        .order_by()
+        .annotate(what=Value("session"), score=Value(0, output_field=IntegerField()))
+        .values_list("what", "day", "score")
+    )
+    rows = (
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .order_by()
+        .annotate(what=F("instrument"), score=F("total"))
+        .values_list("what", "day", "score")
+        .union(session_rows, all=True)
+    )
+    ordered = sorted(rows, key=lambda r: (r[1], r[0]))
+    sessions = [day for what, day, _ in ordered if what == "session"]
+    scores = [(what, day, total) for what, day, total in ordered if what != "session"]
+    return sessions, scores
+
+
+def safety_plan_url() -> str | None:
+    # The journal app owns the safety plan page; link to it once it exists.
+    try:
+        return reverse("safety_plan")
+    except NoReverseMatch:
+        return None
+
+
+@dataclass
+class ShownSignal:
+    signal: Signal
+    next_steps: tuple[str, ...]
+
+
+CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the key at once
+
+
+def _weeks_from(range_key: str, today: dt.date) -> dt.date:
+    """The first week start a range reads stored weekly rows from."""
+    days = RANGES[range_key][1]
+    if days is None:
+        return dt.date(1, 1, 1)
+    return week_start(today - dt.timedelta(days=days - 1))
+
+
+def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
+    """A fingerprint of every row the range's charts read, in one query (a few index probes).
+
+    Any added, edited or deleted check-in in the daily window (count, last `updated_at`, sum of
+    `version`), questionnaire, treatment session or weekly summary (`computed_at` moves whenever
+    a summary changes, its activity counts included) changes it. Long ranges read no check-ins,
+    only the stored weekly rows, so their fingerprint leaves check-ins out (the weekly refresh
+    after a check-in changes the weekly rows, and so the fingerprint). The tags the charts name
+    count too: one renamed or removed (by an admin, say) shows at once, not when the cache ends.
+    """
+    days = RANGES[range_key][1]
+    if days is not None and days <= DAILY_MAX_DAYS:
+        daily_from = today - dt.timedelta(days=days - 1 + 6)  # the 7-day average's seed days
+        daily_to = today
+    else:
+        daily_from, daily_to = today + dt.timedelta(days=1), today  # empty: not read
+    weeks_from = _weeks_from(range_key, today)
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity)
+    }
+    sql = f"""
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m
+FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
+      WHERE patient_id = %s AND day BETWEEN %s AND %s) c
+CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
+      WHERE patient_id = %s) q
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["TreatmentSession"]}
+      WHERE patient_id = %s) t
+CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]}
+      WHERE patient_id = %s AND week_start >= %s) w
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
+      WHERE owner_id IS NULL OR owner_id = %s) a
+"""  # noqa: S608 - table names only; values are parameters
+    pid = patient_id
+    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(str(v) for v in cursor.fetchone())
+
+
+def trends_context(grant: Grant, range_key: str | None) -> dict:
+    """Everything `journal/trends/_charts.html` renders, for the grant's patient over
+    `range_key`; a 404 unless the grant covers trends.
+
+    The charts are the same for every viewer allowed to see them (the trends scope holds no notes),
+    and are cached per patient, range, local day and data fingerprint, so an unchanged history
+    is built once. Signals are read fresh every time. A fixed number of queries, whatever the
+    length of history: two on a cached page, eight when the charts are built.
+    """
+    grant.require(Scope.TRENDS)
+    patient = grant.patient
+    range_key = range_key if range_key in RANGES else DEFAULT_RANGE
+    today = patient.today()
+    version = _data_version(patient.pk, range_key, today)
+    fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
+    cache_key = "trends:charts:v5:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    built = cache.get(cache_key)
+    if built is None:
+        built = _build_charts(patient, range_key, today)
+        # The charts section rendered once, too: on a cached page it is a string to insert, not
+        # a few hundred template nodes to walk. The script and style tags stay outside it, so a
+        # deploy's new static file names are never stuck in the cache.
+        built["html"] = render_to_string(
+            "journal/trends/_charts_body.html",
+            {**_range_context(range_key), **built},
+        )
+        cache.set(cache_key, built, CACHE_SECONDS)
+
+    signals = [
+        ShownSignal(s, early_warning.next_steps(s.kind))
+        for s in sorted(
+            Signal.objects.filter(patient=patient, resolved_at__isnull=True),
+            key=lambda s: (not s.is_urgent, -s.detected_at.timestamp()),
+        )
+    ]
+    return {
+        "trends_patient": patient,
+        **_range_context(range_key),
+        # Our own template's output, escaped when it was rendered (a cache may hand back str).
+        "charts_html": mark_safe(built["html"]),
+        "range_start": built["range_start"],
+        "range_end": today,
+        "charts": built["charts"],
+        "signals": signals,
+        "has_entries": built["has_entries"],
+        "safety_plan_url": safety_plan_url(),
+    }
+
+
+def _range_context(range_key: str) -> dict:
+    return {
+        "range_key": range_key,
+        "range_label": RANGES[range_key][0],
+        "ranges": [(key, label, key == range_key) for key, (label, _) in RANGES.items()],
+    }
+
+
+def _build_charts(patient, range_key: str, today: dt.date) -> dict:
+    """The range's charts, rendered (`ShownChart`), with its start and whether it has data."""
+    # Few rows each, whatever the range: all sessions and questionnaires, for first-session and
+    # baseline lookups that may lie before the range.
+    sessions, scores = _sessions_and_scores(patient)
+    weeks_qs = WeeklySummary.objects.filter(patient=patient).order_by("week_start")
+    days = RANGES[range_key][1]
+    if days is not None:
+        weeks_qs = weeks_qs.filter(week_start__gte=_weeks_from(range_key, today))
+    # Plain rows, not model instances: a 3-year page reads ~160 of them.
+    weeks = [SimpleNamespace(**row) for row in weeks_qs.values()]
+    first_day = min(
+        [w.week_start for w in weeks[:1]] + [d for _, d, _ in scores[:1]] + sessions[:1],
+        default=None,
+    )
+    start = _range_start(range_key, today, first_day)
+    if days is None or days > DAILY_MAX_DAYS:
+        start = week_start(start)  # long ranges are whole weeks: they read weekly rows
+    first_session = sessions[0] if sessions else None
+    in_range_sessions = [d for d in sessions if start <= d <= today]
+    phq9 = [(d, t) for i, d, t in scores if i == "phq9"]
+    gad7 = [(d, t) for i, d, t in scores if i == "gad7"]
+
+    charts = []
+    if days is not None and days <= DAILY_MAX_DAYS:
+        # The covering index (patient, day) INCLUDE (mood, energy, sleep_hours, ...) answers
+        # this from the index alone; six extra days seed the first 7-day average.
+        daily = list(
+            CheckIn.objects.filter(
+                patient=patient, day__range=(start - dt.timedelta(days=6), today)
+            )
+            .order_by("day")
+            .values_list("day", "mood", "energy", "sleep_hours")
+        )
+        charts.append(mood_energy_daily(daily, start, today, in_range_sessions))
+        sleep = sleep_daily(daily, start, today, in_range_sessions)
+    else:
+        charts.append(mood_energy_weekly(weeks, start, today, in_range_sessions))
+        sleep = weekly_band(
+            weeks,
+            in_range_sessions,
+            key="sleep",
+            title="Sleep, week by week",
+            description="Each week's average hours slept, with the shortest and longest night.",
+            mean="sleep_hours_mean",
+            low="sleep_hours_min",
+            high="sleep_hours_max",
+            color=SLEEP,
+            y_title="hours",
+            y_range=(0, 14.5),
+        )
+    charts.append(
+        weekly_band(
+            weeks,
+            in_range_sessions,
+            key="weekly-mood",
+            title="Weekly mood: average and range",
+            description="Each week's average mood, with the shaded band from its lowest to its "
+            "highest day.",
+            mean="mood_mean",
+            low="mood_min",
+            high="mood_max",
+            color=MOOD,
+            y_title="0 to 10",
+            y_range=(0, 10.6),
+        )
+    )
+    charts.append(sleep)
+    charts.append(
+        questionnaire_chart(
+            "phq9",
+            "PHQ-9",
+            phq9,
+            band_ranges(PHQ9_SPEC),
+            start,
+            today,
+            in_range_sessions,
+            first_session,
+        )
+    )
+    charts.append(
+        questionnaire_chart(
+            "gad7",
+            "GAD-7",
+            gad7,
+            band_ranges(GAD7_SPEC),
+            start,
+            today,
+            in_range_sessions,
+            first_session,
+        )
+    )
+    if days is not None and days <= DAILY_MAX_DAYS:
+        activity_rows, total_days, total_mood = _what_helps_rows(patient.pk, start, today)
+    else:
+        # A year or more: the weekly rows already read, never years of check-ins.
+        activity_rows = _stored_activity_rows([w for w in weeks if w.week_start >= start])
+        total_days = sum(w.days_logged for w in weeks)
+        total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
+    charts.append(what_helps_chart(activity_rows, total_days, total_mood))
+    return {
+        "range_start": start,
+        "charts": [chart.shown() for chart in charts],
+        "has_entries": bool(total_days or weeks),
+    }

@@ -1,0 +1,130 @@
+"""What each patient of a batch is due at a dispatch moment: set-based, a fixed number of queries
+whatever the batch (see the package docstring for the kinds and their periods)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Max
+
+from accounts import unsubscribe as kinds
+from accounts.models import EmailDelivery, User
+from accounts.schedule import (
+    MAX_LATENESS,
+    daily_switch_on,
+    last_daily_occasion,
+    week_start,
+    weekly_email_opens,
+)
+from accounts.timezones import zone
+
+from ..models import CheckIn, Instrument, QuestionnaireResponse, TreatmentSession, WeeklySummary
+
+# The integration reminder comes on this many days after a session.
+INTEGRATION_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Due:
+    user: User = field(compare=False)
+    kind: str
+    period: str
+
+    @property
+    def template(self) -> str:
+        return self.kind
+
+
+def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[str]:
+    """The due cycles of `user_id` on `day`: one per instrument never filled, or last filled more
+    than QUESTIONNAIRE_DUE_DAYS days before `day`, named by that last day."""
+    cycles = []
+    for instrument in Instrument.values:
+        last = last_days.get((user_id, instrument))
+        if last is None or last < day - dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS):
+            cycles.append(f"{instrument}:{last.isoformat() if last else 'never'}")
+    return cycles
+
+
+def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) -> list[Due]:
+    """What each of `users` is due at the dispatch moment `as_of`, judged now (preferences and
+    check-ins as they are when the task runs). A fixed number of queries whatever the batch."""
+    daily_day = {}  # user id -> local day of a daily moment still worth sending for
+    for user in users:
+        moment = last_daily_occasion(user, at=as_of)
+        if daily_switch_on(user) and now - moment <= MAX_LATENESS:
+            daily_day[user.pk] = moment.astimezone(zone(user.time_zone)).date()
+    weekly_week = {}  # user id -> the finished week whose email may go out now
+    for user in users:
+        day = as_of.astimezone(zone(user.time_zone)).date()
+        if user.weekly_email_enabled and as_of >= weekly_email_opens(user, day=day):
+            weekly_week[user.pk] = week_start(day) - dt.timedelta(days=7)
+
+    def wanted(switch: str) -> list[int]:
+        return [u.pk for u in users if getattr(u, switch) and u.pk in daily_day]
+
+    checkin_ids = wanted("reminder_enabled")
+    checked_in = set()
+    if checkin_ids:
+        checked_in = set(
+            CheckIn.objects.filter(
+                patient_id__in=checkin_ids, day__in={daily_day[i] for i in checkin_ids}
+            ).values_list("patient_id", "day")
+        )
+    questionnaire_ids = wanted("questionnaire_reminder_enabled")
+    last_days: dict[tuple[int, str], dt.date] = {}
+    mailed_cycles: dict[int, set[str]] = {}
+    if questionnaire_ids:
+        rows = (
+            QuestionnaireResponse.objects.filter(patient_id__in=questionnaire_ids)
+            .values("patient_id", "instrument")
+            .annotate(last=Max("day"))
+        )
+        last_days = {(r["patient_id"], r["instrument"]): r["last"] for r in rows}
+        for recipient_id, period in (
+            EmailDelivery.objects.filter(
+                recipient_id__in=questionnaire_ids, kind=kinds.QUESTIONNAIRE_DUE
+            )
+            .exclude(status=EmailDelivery.Status.PENDING)
+            .values_list("recipient_id", "period")
+        ):
+            mailed_cycles.setdefault(recipient_id, set()).update(period.split(","))
+    integration_ids = wanted("integration_reminders_enabled")
+    session_days = set()
+    if integration_ids:
+        days = [daily_day[i] for i in integration_ids]
+        session_days = set(
+            TreatmentSession.objects.filter(
+                patient_id__in=integration_ids,
+                day__gte=min(days) - dt.timedelta(days=INTEGRATION_DAYS),
+                day__lt=max(days),
+            ).values_list("patient_id", "day")
+        )
+    summaries = set()
+    if weekly_week:
+        summaries = set(
+            WeeklySummary.objects.filter(
+                patient_id__in=list(weekly_week), week_start__in=set(weekly_week.values())
+            ).values_list("patient_id", "week_start")
+        )
+
+    plan = []
+    for user in users:
+        day = daily_day.get(user.pk)
+        if user.pk in weekly_week and (user.pk, weekly_week[user.pk]) in summaries:
+            plan.append(Due(user, kinds.WEEKLY_SUMMARY, weekly_week[user.pk].isoformat()))
+        if day is None:
+            continue
+        if user.reminder_enabled and (user.pk, day) not in checked_in:
+            plan.append(Due(user, kinds.CHECKIN_REMINDER, day.isoformat()))
+        if user.questionnaire_reminder_enabled:
+            done = mailed_cycles.get(user.pk, set())
+            cycles = [c for c in questionnaire_cycles(last_days, user.pk, day) if c not in done]
+            if cycles:
+                plan.append(Due(user, kinds.QUESTIONNAIRE_DUE, ",".join(cycles)))
+        if user.integration_reminders_enabled and any(
+            (user.pk, day - dt.timedelta(days=n)) in session_days
+            for n in range(1, INTEGRATION_DAYS + 1)
+        ):
+            plan.append(Due(user, kinds.INTEGRATION_REMINDER, day.isoformat()))
+    return plan
