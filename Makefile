@@ -30,9 +30,11 @@ test: install
 	@mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, formatting, the import contract (pyproject.toml [tool.importlinter]) and types.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff format .

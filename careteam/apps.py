@@ -8,6 +8,6 @@ class CareteamConfig(AppConfig):
     def ready(self) -> None:
         # Django imports every app's models before ready(); wiring needs them, so it is imported
         # here and not at the top of this module (which Django loads before any model).
-        from . import wiring
+        from . import wiring  # noqa: PLC0415
 
         wiring.connect()

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.signals import import_modules, task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -33,6 +34,4 @@ def _close_old_connections(task=None, **kwargs):
     broken or older than CONN_MAX_AGE, keep the others (settings.CELERY_DB_REUSE_MAX says why)."""
     if task is not None and getattr(task.request, "is_eager", False):
         return  # an eager task runs on its caller's connection, maybe inside its transaction
-    from django.db import close_old_connections
-
     close_old_connections()
