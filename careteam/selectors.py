@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal.access import Grant, Scope
+from journal.measures import MOOD
 from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
 from journal.questionnaires import band
 
@@ -23,14 +24,16 @@ ACCESS_LOG_LIMIT = 200
 
 
 def sparkline_points(moods: list[tuple[dt.date, int]], *, start: dt.date) -> str:
-    """SVG polyline points for mood (0-10) by day, x = day since `start`, y = 10 at the top."""
+    """SVG polyline points for mood by day, x = day since `start`, the best mood at the top
+    (the range is the registry's: journal.measures.MOOD)."""
     step = SPARK_WIDTH / (SPARK_DAYS - 1)
     pad = 2
     usable = SPARK_HEIGHT - 2 * pad
+    low, high = MOOD.low, MOOD.high
     points = []
     for day, mood in sorted(moods):
         x = (day - start).days * step
-        y = pad + usable * (10 - mood) / 10
+        y = pad + usable * (high - mood) / (high - low)
         points.append(f"{x:.1f},{y:.1f}")
     return " ".join(points)
 

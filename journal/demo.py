@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from . import measures
+from .measures import Better, Kind, Measure
 from .models import (
     Activity,
     CheckIn,
@@ -166,19 +168,7 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
             patient=patient,
             day=day,
             mood=mood,
-            energy=_clamp(rng.gauss(level - (0.8 if sliding else 0.3), 1.0)),
-            interest=_clamp(rng.gauss(level - (1.0 if sliding else 0.2), 1.1)),
-            anxiety=_clamp(rng.gauss(9.5 - level, 1.2)) if rng.random() < 0.85 else None,
-            irritability=_clamp(rng.gauss(8.5 - level, 1.2)) if rng.random() < 0.7 else None,
-            self_worth=_clamp(rng.gauss(level - 0.5, 1.2)) if rng.random() < 0.7 else None,
-            connection=_clamp(rng.gauss(level - (1.2 if sliding else 0), 1.2))
-            if rng.random() < 0.8
-            else None,
-            sleep_hours=Decimal(
-                str(round(max(3.0, min(11.0, rng.gauss(5.4 if sliding else 7.3, 0.7))), 1))
-            ),
-            sleep_quality=max(1, min(5, round(rng.gauss(2.0 if sliding else 3.6, 0.7)))),
-            appetite=rng.choice(["less", "less", "usual"] if sliding else ["usual"] * 4 + ["more"]),
+            **{m.name: _demo_value(m, rng, level, sliding) for m in measures.OPTIONAL},
             self_harm_thoughts=False if rng.random() < 0.5 else None,
             note=rng.choice(NOTES_LOW if low else NOTES_HIGH if mood >= 7 else NOTES_MID)
             if rng.random() < 0.35
@@ -203,6 +193,28 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
         batch_size=1000,
     )
     return {r.day: r.mood for r in rows}
+
+
+def _demo_value(measure: Measure, rng: random.Random, level: float, sliding: bool):
+    """A believable value of `measure` on a day whose underlying mood is `level` (0-10): it goes
+    the way mood goes (the other way for a measure where lower is better), a little worse still
+    in the slide, and is sometimes left unanswered, as people do."""
+    if measure.kind is Kind.CHOICE:
+        others = [value for value, _ in measure.choices if value != measure.usual]
+        changed = 0.65 if sliding else 0.15
+        return rng.choice(others) if rng.random() < changed else measure.usual
+    if rng.random() < 0.15:
+        return None
+    drift = level / 10 - (0.1 if sliding else 0.0)  # 0 = as bad as it gets, 1 = as good
+    if measure.better is Better.LOWER:
+        drift = 1 - drift
+    low, high = measure.typical or (measure.low, measure.high)
+    value = min(
+        measure.high, max(measure.low, rng.gauss(low + (high - low) * drift, 0.1 * (high - low)))
+    )
+    if measure.kind is Kind.HOURS:
+        return Decimal(str(round(value, 1)))
+    return round(value)
 
 
 def _tags_for(rng, builtins, *, sliding: bool, mood: int, day: dt.date, session_day: bool):

@@ -9,8 +9,9 @@ norm, because a 5/10 mood is a good day for one person and a bad one for another
 - Bad days (no signal): a dip shorter than the window. Mood must be clearly low (2+ points under
   the usual) on at least 8 days of the window, so a dip of 1-7 days can never signal on its own.
 - Sustained slide: over the last 14 days, at least 8 days logged, mean mood at least 2 points
-  under baseline, and at least two other areas also worse than their baseline (energy, interest,
-  sleep hours, connection, self-worth lower; anxiety, irritability higher; appetite changed).
+  under baseline, and at least two other areas also worse than their baseline (the measures
+  `journal.measures` marks as warning areas: energy, interest, self-worth, connection, sleep
+  hours lower; anxiety, irritability higher; appetite changed).
 - Questionnaire: PHQ-9 up 5 or more points on the previous one (a clinically meaningful change,
   Löwe et al. 2004), or a total of 15 and over ("moderately severe", Kroenke, Spitzer & Williams
   2001).
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from statistics import median
+from typing import Any
+
+from . import measures
 
 WINDOW_DAYS = 14
 BASELINE_DAYS = 28
@@ -36,7 +40,7 @@ MIN_OTHER_AREAS = 2
 PHQ9_RISE = 5
 PHQ9_HIGH = 15
 
-# Kind values match journal.models.Signal.Kind (kept as strings so this module imports nothing).
+# Kind values match journal.models.Signal.Kind (kept as strings: this module reads no models).
 KIND_SLIDE = "sustained_slide"
 KIND_PHQ9_RISE = "phq9_rise"
 KIND_PHQ9_HIGH = "phq9_high"
@@ -51,32 +55,29 @@ class Area:
     threshold: float  # how far the window's mean must move from the usual to count as worse
 
 
-AREAS = (
-    Area("energy", "energy", True, 1.0),
-    Area("interest", "interest in things", True, 1.0),
-    Area("sleep_hours", "sleep", True, 1.0),
-    Area("connection", "feeling connected to people", True, 1.0),
-    Area("self_worth", "how you feel about yourself", True, 1.0),
-    Area("anxiety", "anxiety", False, 1.0),
-    Area("irritability", "irritability", False, 1.0),
+# The numeric areas, from the registry, in its order; a choice (appetite) counts when it changes.
+AREAS = tuple(
+    Area(m.name, m.warning_words, m.lower_is_worse, m.warning_threshold)
+    for m in measures.WARNING_AREAS
+    if m.is_numeric and m.warning_words
 )
+CHOICE_AREAS = tuple(m for m in measures.WARNING_AREAS if not m.is_numeric)
 MIN_AREA_DAYS = 4  # values needed on each side before an area can count
 
-
-@dataclass(frozen=True)
-class Day:
-    """One check-in, reduced to what the rule reads."""
-
-    day: dt.date
-    mood: int
-    energy: float | None = None
-    interest: float | None = None
-    sleep_hours: float | None = None
-    connection: float | None = None
-    self_worth: float | None = None
-    anxiety: float | None = None
-    irritability: float | None = None
-    appetite: str = ""  # "", "less", "usual", "more"
+# One check-in, reduced to what the rule reads: its day, mood and each warning area (numbers,
+# or "" / a choice's value). `Day(day=..., mood=5, energy=4, appetite="less")`.
+Day: Any = make_dataclass(
+    "Day",
+    [
+        ("day", dt.date),
+        ("mood", int),
+        *(
+            (m.name, float | None, None) if m.is_numeric else (m.name, str, "")
+            for m in measures.WARNING_AREAS
+        ),
+    ],
+    frozen=True,
+)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _values(days: Iterable[Day], field: str) -> list[float]:
+def _values(days: Iterable[Any], field: str) -> list[float]:
     return [float(v) for d in days if (v := getattr(d, field)) is not None]
 
 
@@ -151,19 +152,20 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _appetite_changed(baseline: list[Day], window: list[Day]) -> bool:
-    """More than half of the window's answered days report eating less or more than usual, and
-    that share is at least half a window above the baseline's."""
-    base = [d.appetite for d in baseline if d.appetite]
-    recent = [d.appetite for d in window if d.appetite]
+def _choice_changed(area: measures.Measure, baseline: list, window: list) -> bool:
+    """More than half of the window's answered days report something other than usual (eating
+    less or more), and that share is at least half a window above the baseline's."""
+    base = [value for d in baseline if (value := getattr(d, area.name))]
+    recent = [value for d in window if (value := getattr(d, area.name))]
     if len(base) < MIN_AREA_DAYS or len(recent) < MIN_AREA_DAYS:
         return False
-    share_recent = sum(a != "usual" for a in recent) / len(recent)
-    share_base = sum(a != "usual" for a in base) / len(base)
+    usual = area.usual
+    share_recent = sum(a != usual for a in recent) / len(recent)
+    share_base = sum(a != usual for a in base) / len(base)
     return share_recent > 0.5 and share_recent - share_base >= 0.5
 
 
-def slide_finding(series: Sequence[Day], today: dt.date) -> Finding | None:
+def slide_finding(series: Sequence[Any], today: dt.date) -> Finding | None:
     window_start = today - dt.timedelta(days=WINDOW_DAYS - 1)
     baseline_start = window_start - dt.timedelta(days=BASELINE_DAYS)
     window = sorted((d for d in series if window_start <= d.day <= today), key=lambda d: d.day)
@@ -187,8 +189,7 @@ def slide_finding(series: Sequence[Day], today: dt.date) -> Finding | None:
         change = _mean(recent_values) - median(base_values)
         if (-change if area.lower_is_worse else change) >= area.threshold:
             worse.append(area.words)
-    if _appetite_changed(baseline, window):
-        worse.append("appetite")
+    worse.extend(c.warning_words for c in CHOICE_AREAS if _choice_changed(c, baseline, window))
     if len(worse) < MIN_OTHER_AREAS:
         return None
 
@@ -251,7 +252,7 @@ def questionnaire_findings(questionnaires: Sequence[Score]) -> list[Finding]:
 
 
 def evaluate(
-    series: Sequence[Day], questionnaires: Sequence[Score], today: dt.date
+    series: Sequence[Any], questionnaires: Sequence[Score], today: dt.date
 ) -> list[Finding]:
     """Every early warning that holds for the patient on `today` (their local date)."""
     findings = []

@@ -5,26 +5,12 @@ import uuid
 
 from django import forms
 
-from .models import SCALE_FIELDS, CheckIn, SafetyPlan, TreatmentSession
+from . import measures
+from .measures import Kind, Measure
+from .models import CheckIn, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
 
-SCALE_LABELS = {
-    "energy": ("Energy", "0 = none at all, 10 = plenty"),
-    "interest": ("Interest in things", "0 = nothing interests me, 10 = lots does"),
-    "anxiety": ("Anxiety", "0 = calm, 10 = very anxious"),
-    "irritability": ("Irritability", "0 = not at all, 10 = very irritable"),
-    "self_worth": ("Self-worth", "0 = very low, 10 = I feel good about myself"),
-    "connection": ("Connection with people", "0 = very alone, 10 = very connected"),
-}
-SLEEP_QUALITY_CHOICES = [
-    ("", "Not answered"),
-    (1, "1 · Very poor"),
-    (2, "2 · Poor"),
-    (3, "3 · Okay"),
-    (4, "4 · Good"),
-    (5, "5 · Very good"),
-]
 SELF_HARM_CHOICES = [("", "I'd rather not answer"), ("no", "No"), ("yes", "Yes")]
 TAG_REFUSED = "One of the tags isn't available to you. Please choose from the list."
 
@@ -50,9 +36,108 @@ class RangeInput(forms.NumberInput):
     input_type = "range"
 
 
-class CheckInForm(HiddenErrorsMixin, forms.Form):
-    """The daily check-in. Optional 0-10 scales come with a "skip" box that is ticked until the
+def _scale_choice(measure: Measure) -> forms.Field:
+    """A required 0-10 measure (mood): eleven large buttons."""
+    low, high = int(measure.low), int(measure.high)
+    return forms.TypedChoiceField(
+        label=measure.label,
+        choices=[(i, str(i)) for i in range(low, high + 1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Please choose a number for {measure.label.lower()}, "
+            f"from {low} to {high}.",
+            "invalid_choice": f"{measure.label} is a whole number from {low} to {high}.",
+            **measure.messages,
+        },
+    )
+
+
+def _scale_slider(measure: Measure) -> tuple[forms.Field, forms.Field]:
+    """An optional 0-10 measure: a slider, and a "not answered" box that stays ticked until the
     slider is moved (static/js/checkin.js), so an untouched slider saves nothing, not a 5."""
+    label, low, high = measure.label, int(measure.low), int(measure.high)
+    value = forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        initial=(low + high) // 2,
+        help_text=measure.hint,
+        widget=RangeInput(attrs={"min": low, "max": high, "step": 1, "data-scale": measure.name}),
+        error_messages={
+            "min_value": f"{label} is from {low} to {high}.",
+            "max_value": f"{label} is from {low} to {high}.",
+            "invalid": f"{label} is a whole number from {low} to {high}.",
+            **measure.messages,
+        },
+    )
+    skip = forms.BooleanField(
+        label=f"Skip {label.lower()}",
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"data-skip-for": measure.name}),
+    )
+    return value, skip
+
+
+def _hours(measure: Measure) -> forms.Field:
+    low, high = int(measure.low), int(measure.high)
+    return forms.DecimalField(
+        label=measure.label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        help_text=measure.hint,
+        error_messages={
+            "min_value": f"{measure.label} can't be below {low}.",
+            "max_value": f"{measure.label} can't be more than {high}.",
+            "max_decimal_places": "Please use at most one decimal place, like 6.5.",
+            "invalid": f"{measure.label} is a number from {low} to {high}.",
+            **measure.messages,
+        },
+    )
+
+
+def _rating(measure: Measure) -> forms.Field:
+    low, high = int(measure.low), int(measure.high)
+    return forms.TypedChoiceField(
+        label=measure.label,
+        choices=[("", "Not answered"), *((v, f"{v} · {words}") for v, words in measure.choices)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=measure.hint,
+        error_messages={
+            "invalid_choice": f"{measure.label} is from {low} to {high}.",
+            **measure.messages,
+        },
+    )
+
+
+def _choice(measure: Measure) -> forms.Field:
+    return forms.ChoiceField(
+        label=measure.label,
+        choices=[("", "Not answered"), *measure.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=measure.hint,
+        error_messages={"invalid_choice": "Please choose one of the answers.", **measure.messages},
+    )
+
+
+# The optional measures' form fields, by kind; the template lays each kind out its own way.
+FIELD_BUILDERS = {Kind.HOURS: _hours, Kind.RATING: _rating, Kind.CHOICE: _choice}
+
+
+class CheckInForm(HiddenErrorsMixin, forms.Form):
+    """The daily check-in: one field per measure in `journal.measures` (mood required, the rest
+    optional), then tags, a note, the self-harm question and, after a session, the integration
+    prompts."""
 
     version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -63,49 +148,6 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
             "invalid": "This page is out of date. Please open the check-in again.",
             "min_value": "This page is out of date. Please open the check-in again.",
         },
-    )
-    mood = forms.TypedChoiceField(
-        label="Mood today",
-        choices=[(i, str(i)) for i in range(11)],
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Please choose a number for your mood, from 0 (lowest) to 10 (best).",
-            "invalid_choice": "Mood is a whole number from 0 to 10.",
-        },
-    )
-    sleep_hours = forms.DecimalField(
-        label="Hours slept last night",
-        required=False,
-        min_value=0,
-        max_value=24,
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
-        help_text="Optional. For example 7 or 6.5.",
-        error_messages={
-            "min_value": "Hours of sleep can't be below 0.",
-            "max_value": "Hours of sleep can't be more than 24.",
-            "max_decimal_places": "Please use at most one decimal place, like 6.5.",
-            "max_digits": "Hours of sleep is a number from 0 to 24, like 7.5.",
-            "invalid": "Hours of sleep is a number from 0 to 24, like 7.5.",
-        },
-    )
-    sleep_quality = forms.TypedChoiceField(
-        label="How well did you sleep?",
-        choices=SLEEP_QUALITY_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Sleep quality is from 1 (very poor) to 5 (very good)."},
-    )
-    appetite = forms.ChoiceField(
-        label="Appetite",
-        choices=[("", "Not answered"), *CheckIn.Appetite.choices],
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Please choose less, as usual or more."},
     )
     activities = forms.ModelMultipleChoiceField(
         label="What was part of your day?",
@@ -156,28 +198,15 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
     def __init__(self, *args, activities, integration: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activities"].queryset = activities
-        for name in SCALE_FIELDS:
-            label, hint = SCALE_LABELS[name]
-            self.fields[name] = forms.IntegerField(
-                label=label,
-                required=False,
-                min_value=0,
-                max_value=10,
-                initial=5,
-                help_text=hint,
-                widget=RangeInput(attrs={"min": 0, "max": 10, "step": 1, "data-scale": name}),
-                error_messages={
-                    "min_value": f"{label} is from 0 to 10.",
-                    "max_value": f"{label} is from 0 to 10.",
-                    "invalid": f"{label} is a whole number from 0 to 10.",
-                },
-            )
-            self.fields[f"{name}_skip"] = forms.BooleanField(
-                label=f"Skip {label.lower()}",
-                required=False,
-                initial=True,
-                widget=forms.CheckboxInput(attrs={"data-skip-for": name}),
-            )
+        for measure in measures.MEASURES:
+            if measure.required:
+                self.fields[measure.name] = _scale_choice(measure)
+            elif measure.kind is Kind.SCALE:
+                value, skip = _scale_slider(measure)
+                self.fields[measure.name] = value
+                self.fields[f"{measure.name}_skip"] = skip
+            else:
+                self.fields[measure.name] = FIELD_BUILDERS[measure.kind](measure)
         self.integration = integration
         if not integration:
             del self.fields["integration_shifted"]
@@ -189,35 +218,44 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
             return {"version": 0}
         initial = {
             "version": checkin.version,
-            "mood": checkin.mood,
-            "sleep_hours": checkin.sleep_hours,
-            "sleep_quality": checkin.sleep_quality,
-            "appetite": checkin.appetite,
+            **{m.name: getattr(checkin, m.name) for m in measures.MEASURES},
             "activities": list(checkin.activities.all()),
             "note": checkin.note,
             "self_harm_thoughts": {True: "yes", False: "no"}.get(checkin.self_harm_thoughts, ""),
             "integration_shifted": checkin.integration_shifted,
             "integration_carry_forward": checkin.integration_carry_forward,
         }
-        for name in SCALE_FIELDS:
-            value = getattr(checkin, name)
-            initial[name] = 5 if value is None else value
-            initial[f"{name}_skip"] = value is None
+        for m in measures.OPTIONAL:
+            if m.kind is Kind.SCALE:
+                value = getattr(checkin, m.name)
+                initial[m.name] = int(m.low + m.high) // 2 if value is None else value
+                initial[f"{m.name}_skip"] = value is None
         return initial
 
-    def scale_groups(self):
-        """(value field, skip field) pairs, in order, for the template."""
-        return [(self[name], self[f"{name}_skip"]) for name in SCALE_FIELDS]
+    def measure_rows(self) -> list[dict]:
+        """The optional measures in order, for the template: each with its kind, its field and,
+        for a slider, its "not answered" box."""
+        return [
+            {
+                "kind": m.kind.value,
+                "field": self[m.name],
+                "skip": self[f"{m.name}_skip"] if m.kind is Kind.SCALE else None,
+            }
+            for m in measures.OPTIONAL
+        ]
 
     def to_data(self) -> CheckInData:
         c = self.cleaned_data
-        scales = {name: (None if c.get(f"{name}_skip") else c.get(name)) for name in SCALE_FIELDS}
+        values = {}
+        for m in measures.MEASURES:
+            value = c.get(m.name)
+            if m.kind is Kind.SCALE and not m.required and c.get(f"{m.name}_skip"):
+                value = None
+            if m.kind is Kind.CHOICE:
+                value = value or ""
+            values[m.name] = value
         return CheckInData(
-            mood=c["mood"],
-            **scales,
-            sleep_hours=c.get("sleep_hours"),
-            sleep_quality=c.get("sleep_quality"),
-            appetite=c.get("appetite") or "",
+            **values,
             self_harm_thoughts=c.get("self_harm_thoughts"),
             note=c.get("note", "").strip(),
             integration_shifted=c.get("integration_shifted", "").strip(),

@@ -10,15 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-SCALE_FIELDS = ("energy", "interest", "anxiety", "irritability", "self_worth", "connection")
+from . import measures
 
-
-def _between(field: str, low, high, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True})
-        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
-        name=name,
-    )
+# The optional 0-10 measures (energy, interest, ...), as the registry lists them.
+SCALE_FIELDS = tuple(m.name for m in measures.OPTIONAL if m.kind is measures.Kind.SCALE)
 
 
 class Activity(models.Model):
@@ -63,27 +58,19 @@ class CheckInQuerySet(models.QuerySet):
 
 
 class CheckIn(models.Model):
-    """One per patient per local day. Saving the same day again edits it."""
+    """One per patient per local day. Saving the same day again edits it.
 
-    class Appetite(models.TextChoices):
-        LESS = "less", "Less than usual"
-        USUAL = "usual", "As usual"
-        MORE = "more", "More than usual"
+    Besides the fields below, a check-in has one column per measure in `journal.measures`
+    (mood, energy, ..., sleep hours, appetite), added from the registry after the class, each
+    with its range as a database constraint.
+    """
+
+    Appetite = measures.Appetite
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
     )
     day = models.DateField(help_text="The patient's local date.")
-    mood = models.PositiveSmallIntegerField()
-    energy = models.PositiveSmallIntegerField(null=True, blank=True)
-    interest = models.PositiveSmallIntegerField(null=True, blank=True)
-    anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
-    irritability = models.PositiveSmallIntegerField(null=True, blank=True)
-    self_worth = models.PositiveSmallIntegerField(null=True, blank=True)
-    connection = models.PositiveSmallIntegerField(null=True, blank=True)
-    sleep_hours = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
-    appetite = models.CharField(max_length=8, choices=Appetite.choices, blank=True)
     # None: not answered. True starts the safety flow, exactly as PHQ-9 item 9 does.
     self_harm_thoughts = models.BooleanField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=5000)
@@ -105,16 +92,7 @@ class CheckIn(models.Model):
         ordering = ["-day"]
         constraints = [
             models.UniqueConstraint(fields=["patient", "day"], name="checkin_one_per_day"),
-            models.CheckConstraint(
-                condition=Q(mood__gte=0, mood__lte=10), name="checkin_mood_0_10"
-            ),
-            *[_between(f, 0, 10, f"checkin_{f}_0_10") for f in SCALE_FIELDS],
-            _between("sleep_hours", 0, 24, "checkin_sleep_hours_0_24"),
-            _between("sleep_quality", 1, 5, "checkin_sleep_quality_1_5"),
-            models.CheckConstraint(
-                condition=Q(appetite__in=["", "less", "usual", "more"]),
-                name="checkin_appetite_known",
-            ),
+            *(m.constraint() for m in measures.MEASURES),
         ]
         indexes = [
             # Covering index: a patient's daily series for charts is read from the index alone.
@@ -136,6 +114,10 @@ class CheckIn(models.Model):
 
     def tags_add(self, *activities) -> None:
         self.activities.add(*activities, through_defaults={"day": self.day})
+
+
+for _measure in measures.MEASURES:
+    CheckIn.add_to_class(_measure.name, _measure.model_field())
 
 
 class TreatmentSessionQuerySet(models.QuerySet):

@@ -3,8 +3,8 @@
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_on_commit
 
-from .models import SCALE_FIELDS, Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
+from . import measures
+from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import urgent_signal_record
@@ -27,12 +28,9 @@ BACKFILL_DAYS = 365
 OWN_TAG_LIMIT = 60
 INTEGRATION_WINDOW_DAYS = 3
 
+# What a check-in holds besides its day and tags: every measure, then the words.
 CHECKIN_VALUE_FIELDS = (
-    "mood",
-    *SCALE_FIELDS,
-    "sleep_hours",
-    "sleep_quality",
-    "appetite",
+    *measures.NAMES,
     "self_harm_thoughts",
     "note",
     "integration_shifted",
@@ -48,27 +46,54 @@ class StaleCheckIn(Exception):
         self.current = current
 
 
-@dataclass
 class CheckInData:
-    mood: int
-    energy: int | None = None
-    interest: int | None = None
-    anxiety: int | None = None
-    irritability: int | None = None
-    self_worth: int | None = None
-    connection: int | None = None
-    sleep_hours: Decimal | None = None
-    sleep_quality: int | None = None
-    appetite: str = ""
-    self_harm_thoughts: bool | None = None
-    note: str = ""
-    integration_shifted: str = ""
-    integration_carry_forward: str = ""
-    activities: list[Activity] = field(default_factory=list)
-    new_tag: str = ""
+    """A check-in as a form or a script hands it to `checkin_save`: the measures by name
+    (`journal.measures`; mood is required, the others default to not answered), then the rest.
+    `CheckInData(mood=6, energy=4, note="...")`."""
+
+    def __init__(
+        self,
+        *,
+        self_harm_thoughts: bool | None = None,
+        note: str = "",
+        integration_shifted: str = "",
+        integration_carry_forward: str = "",
+        activities: list[Activity] | None = None,
+        new_tag: str = "",
+        **values: Any,
+    ):
+        unknown = set(values) - set(measures.NAMES)
+        if unknown:
+            raise TypeError(f"not a check-in measure: {', '.join(sorted(unknown))}")
+        missing = [m.name for m in measures.MEASURES if m.required and values.get(m.name) is None]
+        if missing:
+            raise TypeError(f"a check-in needs {', '.join(missing)}")
+        self.measures = {
+            m.name: values.get(m.name, "" if m.kind is measures.Kind.CHOICE else None)
+            for m in measures.MEASURES
+        }
+        self.self_harm_thoughts = self_harm_thoughts
+        self.note = note
+        self.integration_shifted = integration_shifted
+        self.integration_carry_forward = integration_carry_forward
+        self.activities = list(activities or [])
+        self.new_tag = new_tag
+
+    def __getattr__(self, name: str) -> Any:
+        # data.mood, data.sleep_hours: a measure's value by its name.
+        try:
+            return self.__dict__["measures"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def as_fields(self) -> dict:
-        return {name: getattr(self, name) for name in CHECKIN_VALUE_FIELDS}
+        return {
+            **self.measures,
+            "self_harm_thoughts": self.self_harm_thoughts,
+            "note": self.note,
+            "integration_shifted": self.integration_shifted,
+            "integration_carry_forward": self.integration_carry_forward,
+        }
 
 
 def checkin_day_check(*, patient, day: dt.date) -> None:

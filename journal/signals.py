@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import early_warning
+from . import early_warning, measures
 from .events import warning_raised
 from .models import CheckIn, QuestionnaireResponse, Signal
 from .weekly import weekly_summary_refresh
@@ -76,31 +76,24 @@ def urgent_signal_record(*, patient, kind: str, dedupe_key: str, started_on: dt.
     return signal
 
 
-SERIES_FIELDS = (
-    "day",
-    "mood",
-    "energy",
-    "interest",
-    "sleep_hours",
-    "connection",
-    "self_worth",
-    "anxiety",
-    "irritability",
-    "appetite",
-)
+# What the rule reads of each check-in: its day, mood and the warning areas (journal.measures).
+SERIES_MEASURES = (measures.MOOD, *measures.WARNING_AREAS)
+SERIES_FIELDS = ("day", *(m.name for m in SERIES_MEASURES))
 
 
-def _series(patient_id: int, today: dt.date) -> list[early_warning.Day]:
+def _series(patient_id: int, today: dt.date) -> list:
     since = today - dt.timedelta(days=early_warning.WINDOW_DAYS + early_warning.BASELINE_DAYS)
     rows = CheckIn.objects.filter(patient_id=patient_id, day__range=(since, today)).values_list(
         *SERIES_FIELDS
     )
     days = []
-    for row in rows:
-        values = dict(zip(SERIES_FIELDS, row, strict=True))
-        if values["sleep_hours"] is not None:
-            values["sleep_hours"] = float(values["sleep_hours"])
-        days.append(early_warning.Day(**values))
+    for day, *values in rows:
+        converted = {
+            m.name: (m.as_number(value) if m.is_numeric else value)
+            for m, value in zip(SERIES_MEASURES, values, strict=True)
+        }
+        converted["mood"] = int(converted["mood"])
+        days.append(early_warning.Day(day=day, **converted))
     return days
 
 
