@@ -121,11 +121,14 @@ def claim_deliveries(occasions: list[tuple[int, str, str]]) -> dict[tuple, Email
     }
 
 
-def _aware(value) -> dt.datetime | None:
-    """A timestamp read back through raw SQL, as the ORM would give it."""
+def _aware(value) -> dt.datetime:
+    """A timestamp read back through raw SQL (never NULL: the column is set on insert), as the
+    ORM would give it."""
     if isinstance(value, str):  # SQLite hands back text
         value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
+    if not isinstance(value, dt.datetime):
+        raise ValueError("the delivery log returned no timestamp")
+    if timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
     return value
 

@@ -229,4 +229,5 @@ class PreparedEmail:
             ).send()
             return
         # What Django's SMTP backend does in `_send`, minus building the message again.
+        assert smtp is not None  # data is only made for an open SMTP connection
         smtp.sendmail(self._envelope_from, [sanitize_address(to, self._encoding)], data)

@@ -14,7 +14,7 @@ def validate_timezone(value: str) -> None:
         raise ValidationError("Choose a time zone from the list, for example Europe/London.")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -86,7 +86,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012 - Django's own attribute, never mutated
 
     class Meta:
         constraints = [

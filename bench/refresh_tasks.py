@@ -22,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from reminders import start_worker  # bench/ is on sys.path when this script runs
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.reminders import start_worker  # noqa: E402 - after the project is on sys.path
+
 QUEUE = "bench-refresh"
 
 
@@ -69,7 +70,7 @@ def main() -> None:
         .values_list("pk", flat=True)[: args.tasks]
     )
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(QUEUE)
+        conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined] # kombu's virtual channel
     logs = Path(tempfile.mkdtemp(prefix="tideline-bench-refresh-"))
     day = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)).isoformat()
     for patient_id in patients:

@@ -25,10 +25,10 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from smtp_sink import SinkProcess  # bench/ is on sys.path when this script runs
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.smtp_sink import SinkProcess  # noqa: E402 - after the project is on sys.path
 
 QUEUE = "bench-reminders"
 ZONES = ["America/New_York", "Europe/London", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata"]
@@ -91,7 +91,7 @@ def seed(patients: int, now: dt.datetime) -> None:
                 """,
                 [
                     zone,
-                    local.time().replace(second=0, microsecond=0),
+                    local.time().replace(second=0, microsecond=0).isoformat(),
                     now - dt.timedelta(minutes=1),
                     first,
                     last,
@@ -199,7 +199,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(QUEUE)
+        conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined] # kombu's virtual channel
 
     now = timezone.now()
     t = time.perf_counter()

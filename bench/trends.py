@@ -173,6 +173,7 @@ WHERE u.email LIKE '%%@bench.test'
         c.execute("SELECT count(*) FROM journal_checkin")
         rows = c.fetchone()[0]
     patient = User.objects.filter(email__endswith="@bench.test").order_by("pk").first()
+    assert patient is not None, "the seed made no patients"
     return rows, patient.pk
 
 
@@ -361,6 +362,7 @@ def session_cookie(patient_id: int) -> str:
     s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
+    assert s.session_key is not None
     return s.session_key
 
 
@@ -399,8 +401,11 @@ def wrk(url: str, duration: int, connections: int, cookie: str | None = None) ->
     subprocess.run([*base, "-d2s", url], check=True, capture_output=True)  # warm-up
     out = subprocess.run([*base, f"-d{duration}s", url], check=True, capture_output=True, text=True)
     text = out.stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    found = re.search(r"Requests/sec:\s+([\d.]+)", text)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+    if found is None or p99 is None:
+        raise SystemExit(f"{url}: wrk printed no figures\n{text}")
+    rps = float(found.group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     if non2xx:
         raise SystemExit(f"{url}: {non2xx.group(1)} error responses\n{text}")

@@ -97,7 +97,8 @@ def own_journal(view: View[P]) -> Callable[Concatenate[HttpRequest, P], HttpResp
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        grant = grant_for(request.user, request.user.pk, need=EVERYTHING, what="own")
+        # login_required has let only a signed-in person this far, so there is a primary key.
+        grant = grant_for(request.user, int(request.user.pk or 0), need=EVERYTHING, what="own")
         return view(request, grant, *args, **kwargs)
 
     return wrapper

@@ -192,7 +192,8 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
         ],
         batch_size=1000,
     )
-    return {r.day: r.mood for r in rows}
+    # The measure columns come from the registry, so they are read by name.
+    return {r.day: getattr(r, measures.MOOD.name) for r in rows}
 
 
 def _demo_value(measure: Measure, rng: random.Random, level: float, sliding: bool):

@@ -189,7 +189,9 @@ def slide_finding(series: Sequence[Any], today: dt.date) -> Finding | None:
         change = _mean(recent_values) - median(base_values)
         if (-change if area.lower_is_worse else change) >= area.threshold:
             worse.append(area.words)
-    worse.extend(c.warning_words for c in CHOICE_AREAS if _choice_changed(c, baseline, window))
+    worse.extend(
+        c.warning_words or c.name for c in CHOICE_AREAS if _choice_changed(c, baseline, window)
+    )
     if len(worse) < MIN_OTHER_AREAS:
         return None
 

@@ -7,7 +7,7 @@ from django import forms
 
 from . import measures
 from .measures import Kind, Measure
-from .models import CheckIn, SafetyPlan, TreatmentSession
+from .models import Activity, CheckIn, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
 
@@ -19,17 +19,18 @@ def _to_bool(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class HiddenErrorsMixin:
+class HiddenErrorsMixin(forms.Form):
     """Errors of hidden fields (a tampered version or submission key) have nowhere to show next
     to a control; say them at the top of the form instead."""
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
+        errors = self.errors  # what full_clean just collected (it does not run again)
         for name, field in self.fields.items():
-            if isinstance(field.widget, forms.HiddenInput) and name in self._errors:
-                for error in self._errors.pop(name):
-                    self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
-                    self._errors["__all__"].append(error)
+            if isinstance(field.widget, forms.HiddenInput) and name in errors:
+                for error in errors.pop(name):
+                    errors.setdefault("__all__", self.error_class(error_class="nonfield"))
+                    errors["__all__"].append(error)
 
 
 class RangeInput(forms.NumberInput):
@@ -149,9 +150,9 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
             "min_value": "This page is out of date. Please open the check-in again.",
         },
     )
-    activities = forms.ModelMultipleChoiceField(
+    activities: forms.ModelMultipleChoiceField[Activity] = forms.ModelMultipleChoiceField(
         label="What was part of your day?",
-        queryset=None,
+        queryset=Activity.objects.none(),  # the patient's own and the built-in tags: __init__
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": TAG_REFUSED, "invalid_pk_value": TAG_REFUSED},
@@ -197,7 +198,9 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
 
     def __init__(self, *args, activities, integration: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activities"].queryset = activities
+        tags = self.fields["activities"]
+        assert isinstance(tags, forms.ModelMultipleChoiceField)
+        tags.queryset = activities
         for measure in measures.MEASURES:
             if measure.required:
                 self.fields[measure.name] = _scale_choice(measure)
@@ -221,7 +224,7 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
             **{m.name: getattr(checkin, m.name) for m in measures.MEASURES},
             "activities": list(checkin.activities.all()),
             "note": checkin.note,
-            "self_harm_thoughts": {True: "yes", False: "no"}.get(checkin.self_harm_thoughts, ""),
+            "self_harm_thoughts": {True: "yes", False: "no", None: ""}[checkin.self_harm_thoughts],
             "integration_shifted": checkin.integration_shifted,
             "integration_carry_forward": checkin.integration_carry_forward,
         }
@@ -387,5 +390,6 @@ class SafetyPlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for number, name in enumerate(SafetyPlan.SECTIONS, start=1):
             field = self.fields[name]
-            field.label = f"Step {number}: {field.label[0].upper()}{field.label[1:]}"
+            label = str(field.label or name)
+            field.label = f"Step {number}: {label[0].upper()}{label[1:]}"
             field.error_messages["max_length"] = "Please keep each step under 3,000 characters."

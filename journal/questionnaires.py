@@ -159,7 +159,7 @@ PHQ9_REMISSION_BELOW = 5
 
 def phq9_response(*, baseline: int | None, total: int) -> bool:
     """A PHQ-9 `total` at half the `baseline` or less (and a baseline above 0 to halve)."""
-    return bool(baseline) and total * 2 <= baseline
+    return baseline is not None and baseline > 0 and total * 2 <= baseline
 
 
 def phq9_remission(total: int) -> bool:

@@ -48,7 +48,8 @@ def plan_sections(plan: SafetyPlan | None) -> list[PlanSection]:
         return []
     sections = []
     for number, name in enumerate(SafetyPlan.SECTIONS, start=1):
-        label = str(SafetyPlan._meta.get_field(name).verbose_name)
+        field = SafetyPlan._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name))
         sections.append(
             PlanSection(f"Step {number}: {label[0].upper()}{label[1:]}", getattr(plan, name))
         )

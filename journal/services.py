@@ -360,14 +360,14 @@ def questionnaire_submit(
                 submission_key=submission_key,
             )
     except IntegrityError:
-        response = QuestionnaireResponse.objects.filter(
+        winner = QuestionnaireResponse.objects.filter(
             submission_key=submission_key, patient=patient, instrument=instrument
         ).first()
-        if response is None:
+        if winner is None:
             raise ValidationError(
                 "This form has expired. Please open the questionnaire again."
             ) from None
-        return QuestionnaireResult(response, created=False)
+        return QuestionnaireResult(winner, created=False)
     if response.item9:
         urgent_signal_record(
             patient=patient,

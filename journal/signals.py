@@ -66,7 +66,7 @@ def urgent_signal_record(*, patient, kind: str, dedupe_key: str, started_on: dt.
                 dedupe_key=key,
                 started_on=started_on,
                 detected_at=timezone.now(),
-                reason=URGENT_REASONS[kind],
+                reason=URGENT_REASONS[Signal.Kind(kind)],
             )
     except IntegrityError:
         return Signal.objects.get(patient=patient, kind=kind, dedupe_key=key)
@@ -92,8 +92,7 @@ def _series(patient_id: int, today: dt.date) -> list:
             m.name: (m.as_number(value) if m.is_numeric else value)
             for m, value in zip(SERIES_MEASURES, values, strict=True)
         }
-        converted["mood"] = int(converted["mood"])
-        days.append(early_warning.Day(day=day, **converted))
+        days.append(early_warning.Day(day=day, **{**converted, "mood": int(values[0])}))
     return days
 
 
@@ -139,13 +138,16 @@ def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[S
         active_same_kind = [
             s for s in existing.values() if s.kind == finding.kind and s.resolved_at is None
         ]
+        same = existing.get((finding.kind, finding.dedupe_key))
+        signal: Signal
         if finding.kind == early_warning.KIND_SLIDE and active_same_kind:
             # One slide at a time: the one already open stays open, with today's explanation.
             signal = active_same_kind[0]
             if signal.reason != finding.reason:
                 signal.reason = finding.reason
                 signal.save(update_fields=["reason"])
-        elif (signal := existing.get((finding.kind, finding.dedupe_key))) is not None:
+        elif same is not None:
+            signal = same
             if signal.resolved_at is not None:  # the same slide came back
                 signal.resolved_at = None
                 signal.reason = finding.reason

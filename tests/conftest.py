@@ -36,7 +36,8 @@ def _clear_our_cache_keys() -> None:
     """Rate limits live in the cache; each test starts with none. Only our keys are touched, so
     a Redis shared with the Celery broker keeps its queues."""
     if settings.REDIS_URL:
-        client = cache._cache.get_client(write=True)
+        # Django's Redis cache keeps its client pool as `_cache` (no public way to list keys).
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
         keys = list(client.scan_iter(match=f"{settings.CACHE_KEY_PREFIX}:*", count=1000))
         if keys:
             client.delete(*keys)

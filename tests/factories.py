@@ -6,12 +6,13 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from journal.models import CheckIn
 from journal.access import Scope
 
 PASSWORD = "a-long-test-passphrase-41"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A patient with a verified email address who can sign in with PASSWORD."""
 
     class Meta:
@@ -39,7 +40,7 @@ class CareUserFactory(UserFactory):
     email = factory.Sequence(lambda n: f"clinician{n}@clinic.test")
 
 
-class CheckInFactory(factory.django.DjangoModelFactory):
+class CheckInFactory(factory.django.DjangoModelFactory[CheckIn]):
     class Meta:
         model = "journal.CheckIn"
 

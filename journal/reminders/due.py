@@ -49,12 +49,14 @@ def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[st
 def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) -> list[Due]:
     """What each of `users` is due at the dispatch moment `as_of`, judged now (preferences and
     check-ins as they are when the task runs). A fixed number of queries whatever the batch."""
-    daily_day = {}  # user id -> local day of a daily moment still worth sending for
+    daily_day: dict[
+        int, dt.date
+    ] = {}  # user id -> local day of a daily moment still worth sending for
     for user in users:
         moment = last_daily_occasion(user, at=as_of)
         if daily_switch_on(user) and now - moment <= MAX_LATENESS:
             daily_day[user.pk] = moment.astimezone(zone(user.time_zone)).date()
-    weekly_week = {}  # user id -> the finished week whose email may go out now
+    weekly_week: dict[int, dt.date] = {}  # user id -> the finished week whose email may go out now
     for user in users:
         day = as_of.astimezone(zone(user.time_zone)).date()
         if user.weekly_email_enabled and as_of >= weekly_email_opens(user, day=day):
@@ -64,7 +66,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
         return [u.pk for u in users if getattr(u, switch) and u.pk in daily_day]
 
     checkin_ids = wanted("reminder_enabled")
-    checked_in = set()
+    checked_in: set[tuple[int, dt.date]] = set()
     if checkin_ids:
         checked_in = set(
             CheckIn.objects.filter(
@@ -90,7 +92,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
         ):
             mailed_cycles.setdefault(recipient_id, set()).update(period.split(","))
     integration_ids = wanted("integration_reminders_enabled")
-    session_days = set()
+    session_days: set[tuple[int, dt.date]] = set()
     if integration_ids:
         days = [daily_day[i] for i in integration_ids]
         session_days = set(
@@ -100,7 +102,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
                 day__lt=max(days),
             ).values_list("patient_id", "day")
         )
-    summaries = set()
+    summaries: set[tuple[int, dt.date]] = set()
     if weekly_week:
         summaries = set(
             WeeklySummary.objects.filter(
@@ -110,11 +112,11 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
 
     plan = []
     for user in users:
-        day = daily_day.get(user.pk)
         if user.pk in weekly_week and (user.pk, weekly_week[user.pk]) in summaries:
             plan.append(Due(user, kinds.WEEKLY_SUMMARY, weekly_week[user.pk].isoformat()))
-        if day is None:
+        if user.pk not in daily_day:
             continue
+        day = daily_day[user.pk]
         if user.reminder_enabled and (user.pk, day) not in checked_in:
             plan.append(Due(user, kinds.CHECKIN_REMINDER, day.isoformat()))
         if user.questionnaire_reminder_enabled:

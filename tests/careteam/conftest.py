@@ -57,10 +57,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    patient = UserFactory(display_name="Marlowe", email="marlowe@example.test")
-    other_patient = UserFactory()
+    patient = UserFactory.create(display_name="Marlowe", email="marlowe@example.test")
+    other_patient = UserFactory.create()
     team_a, team_b, team_c, team_d = (CareTeamFactory() for _ in range(4))
-    clinician, out_of_scope, unshared, revoked = (CareUserFactory() for _ in range(4))
+    clinician, out_of_scope, unshared, revoked = (CareUserFactory.create() for _ in range(4))
     for team, member in (
         (team_a, clinician),
         (team_b, out_of_scope),

@@ -39,7 +39,9 @@ def invite(client, team_admin, team, email="new.colleague@clinic.test", role="co
 
 
 def link_path(body: str) -> str:
-    return re.search(r"https?://[^/\s]+(/care/invitations/[^\s/]+/)", body).group(1)
+    found = re.search(r"https?://[^/\s]+(/care/invitations/[^\s/]+/)", body)
+    assert found, "no invitation link in the email"
+    return found.group(1)
 
 
 def test_a_team_admin_invites_a_colleague_by_email_over_smtp(

@@ -41,7 +41,7 @@ def patient_with(**fields) -> User:
     """A patient whose only email is the check-in reminder unless asked otherwise."""
     fields.setdefault("questionnaire_reminder_enabled", False)
     fields.setdefault("weekly_email_enabled", False)
-    return UserFactory(**fields)
+    return UserFactory.create(**fields)
 
 
 def bulk_patients(n: int, **fields) -> list[User]:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.worker
 def due_patient() -> User:
     """A patient whose reminder time was a minute ago, in UTC, with only the check-in on."""
     now = timezone.now()
-    person = UserFactory(
+    person = UserFactory.create(
         time_zone="UTC",
         reminder_time=(now - dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0),
         questionnaire_reminder_enabled=False,

@@ -59,7 +59,7 @@ def varied_histories(seed: int) -> None:
         patient = UserFactory()
         for day in (FIRST_MONDAY + dt.timedelta(days=n) for n in range(WEEKS * 7)):
             if rng.random() < 0.6 and day.isocalendar().week % 4 != seed % 4:
-                checkin = CheckInFactory(patient=patient, day=day, mood=rng.randint(0, 10))
+                checkin = CheckInFactory.create(patient=patient, day=day, mood=rng.randint(0, 10))
                 if rng.random() < 0.3:
                     checkin.tags_add(walk)
             if rng.random() < 0.06:
