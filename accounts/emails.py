@@ -229,5 +229,6 @@ class PreparedEmail:
             ).send()
             return
         # What Django's SMTP backend does in `_send`, minus building the message again.
-        assert smtp is not None  # data is only made for an open SMTP connection
+        if smtp is None:  # data is only made for an open SMTP connection
+            raise RuntimeError("no open SMTP connection to send through")
         smtp.sendmail(self._envelope_from, [sanitize_address(to, self._encoding)], data)

@@ -2,6 +2,7 @@
 one row per day) are also database constraints; the service decides which days may be logged."""
 
 import uuid
+from typing import cast
 
 from django import forms
 
@@ -150,7 +151,7 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
             "min_value": "This page is out of date. Please open the check-in again.",
         },
     )
-    activities: forms.ModelMultipleChoiceField[Activity] = forms.ModelMultipleChoiceField(
+    activities = forms.ModelMultipleChoiceField(
         label="What was part of your day?",
         queryset=Activity.objects.none(),  # the patient's own and the built-in tags: __init__
         required=False,
@@ -198,8 +199,7 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
 
     def __init__(self, *args, activities, integration: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        tags = self.fields["activities"]
-        assert isinstance(tags, forms.ModelMultipleChoiceField)
+        tags = cast(forms.ModelMultipleChoiceField, self.fields["activities"])
         tags.queryset = activities
         for measure in measures.MEASURES:
             if measure.required:

@@ -6,8 +6,8 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from journal.models import CheckIn
 from journal.access import Scope
+from journal.models import CheckIn
 
 PASSWORD = "a-long-test-passphrase-41"
 
