@@ -9,10 +9,12 @@ so seeding 1.1 M rows takes seconds), then, in the same run, measures the floors
 trends figures and prints each figure as a ratio to its floor:
 
   floors: a hello-world view and a one-row database view on the same gunicorn (--workers 2),
-          and the plain-SQL weekly aggregate over the same rows (rows/s);
+          and the plain SQL statement that computes the same weekly rows (summaries and
+          activity counts) and writes them into a table of the same shape (rows/s), with the
+          summary-only aggregate (nothing written) beside it for reference;
   (a) the trends page of a 3-year patient (req/s and p99 vs the one-row page);
   (b) queries per trends page, every range;
-  (c) the weekly job's rows/s vs the plain-SQL aggregate (full rebuild, and the finished week);
+  (c) the weekly job's rows/s vs that plain statement (full rebuild, and the finished week);
   (d) chart data bytes for 3 years, and the chart JavaScript vs plotly-basic's size.
 
 Needs wrk (apt-get install -y wrk). Load goes to 127.0.0.1 only, for a bounded time.
@@ -177,9 +179,9 @@ WHERE u.email LIKE '%%@bench.test'
     return rows, patient.pk
 
 
-# The floor: the same weekly grouping and aggregates the summaries store, in plain SQL, with
-# nothing written. The outer sums make PostgreSQL compute every aggregate: under a bare
-# count(*) the planner drops the unused ones and only groups (PRUNED_AGGREGATE, ~3x faster).
+# For reference: the same weekly grouping and aggregates the summaries store, in plain SQL,
+# with nothing written. The outer sums make PostgreSQL compute every aggregate: under a bare
+# count(*) the planner drops the unused ones and only groups.
 AGGREGATES = """
   SELECT patient_id, date_trunc('week', day)::date AS week_start, count(*) AS n,
          avg(mood)::float8 AS a1, min(mood) AS a2, max(mood) AS a3, avg(energy)::float8 AS a4,
@@ -188,73 +190,140 @@ AGGREGATES = """
          avg(connection)::float8 AS a9, avg(sleep_quality)::float8 AS a10,
          avg(sleep_hours)::float8 AS a11, min(sleep_hours)::float8 AS a12,
          max(sleep_hours)::float8 AS a13
-  FROM journal_checkin {where} GROUP BY 1, 2
+  FROM journal_checkin c {where} GROUP BY 1, 2
 """
 _SUMS = "count(*), " + ", ".join(["sum(n)", *(f"sum(a{i})" for i in range(1, 14))])
 PLAIN_AGGREGATE = f"SELECT {_SUMS} FROM ({AGGREGATES}) s"  # noqa: S608
-PRUNED_AGGREGATE = "SELECT count(*) FROM (" + AGGREGATES + ") s"  # noqa: S608
-# The job also stores per patient, week and activity the days tagged and their mood sum (the
-# counts "what helps" reads over long ranges): the same aggregate in plain SQL.
-ACTIVITY_AGGREGATE = """
-SELECT count(*), sum(n), sum(s) FROM (
-  SELECT c.patient_id, date_trunc('week', c.day)::date, ca.activity_id, count(*) AS n,
-         sum(c.mood) AS s
-  FROM journal_checkin c JOIN journal_checkin_activities ca ON ca.checkin_id = c.id
-  {where} GROUP BY 1, 2, 3) s
-"""
+
+# The floor: the plain statement that computes the same rows (summaries and their activity
+# counts) and writes them into FLOOR_TABLE, a table of the same shape as the summaries (its
+# columns, unique (patient, week) index, week index and foreign key to the user), committed.
+FLOOR_TABLE = "bench_weekly_floor"
+FLOOR_COLUMNS = (
+    "patient_id, week_start, days_logged, mood_mean, mood_min, mood_max, energy_mean, "
+    "interest_mean, anxiety_mean, irritability_mean, self_worth_mean, connection_mean, "
+    "sleep_quality_mean, sleep_hours_mean, sleep_hours_min, sleep_hours_max, activities, "
+    "computed_at"
+)
+PLAIN_WRITE = f"""
+INSERT INTO {FLOOR_TABLE} ({FLOOR_COLUMNS})
+SELECT s.patient_id, s.week_start, s.n, s.a1, s.a2, s.a3, s.a4, s.a5, s.a6, s.a7, s.a8, s.a9,
+       s.a10, s.a11, s.a12, s.a13, COALESCE(t.activities, '{{{{}}}}'::jsonb), now()
+FROM ({AGGREGATES}) s
+LEFT JOIN (
+  SELECT patient_id, week_start,
+         jsonb_object_agg(activity_id::text, jsonb_build_array(n, mood_sum)) AS activities
+  FROM (SELECT c.patient_id, date_trunc('week', c.day)::date AS week_start, ca.activity_id,
+               count(*) AS n, sum(c.mood) AS mood_sum
+        FROM journal_checkin c JOIN journal_checkin_activities ca ON ca.checkin_id = c.id
+        {{tag_where}} GROUP BY 1, 2, 3) f
+  GROUP BY 1, 2
+) t USING (patient_id, week_start)
+"""  # noqa: S608
 
 
 WEEK_REPEATS = 21
+REBUILD_REPEATS = 5
 
 
-def timed(fn, repeat=3):
-    """Median wall time of `repeat` runs after one warm-up run."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def rounds(runs: dict, repeat: int) -> dict[str, list[float]]:
+    """Wall times of each run, `repeat` rounds after one warm-up round. `runs` maps a name to
+    (setup, fn); setup (untimed, may be None) runs just before its fn. Within a round the
+    floor and the job run one after the other, so that the load of other processes on this
+    shared machine weighs on both alike: ratios are taken round by round."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for n in range(repeat + 1):
+        for name, (setup, fn) in runs.items():
+            if setup:
+                setup()
+            t0 = time.perf_counter()
+            fn()
+            if n:
+                times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def floor_table_create(connection) -> None:
+    """FLOOR_TABLE, shaped as journal_weeklysummary: LIKE ... INCLUDING ALL copies the
+    columns, defaults, checks and indexes (primary key, unique (patient, week), week); the
+    foreign key, which LIKE leaves out, is added as Django declares it."""
+    with connection.cursor() as c:
+        c.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        c.execute(f"CREATE TABLE {FLOOR_TABLE} (LIKE journal_weeklysummary INCLUDING ALL)")
+        c.execute(
+            f"ALTER TABLE {FLOOR_TABLE} ADD CONSTRAINT {FLOOR_TABLE}_patient_fk "
+            "FOREIGN KEY (patient_id) REFERENCES accounts_user (id) DEFERRABLE INITIALLY DEFERRED"
+        )
 
 
 def measure_weekly_job(total_rows: int) -> dict:
-    from django.db import connection
+    """Rows/s of the floor, the reference aggregate and the job, and the job's ratios to both
+    (medians of the per-round ratios), for a full rebuild and for the finished week."""
+    from django.db import connection, transaction
 
     from journal import weekly as trends
 
-    def plain(where="", params=(), sql=PLAIN_AGGREGATE):
+    def execute(sql, params=()):
+        with connection.cursor() as c:
+            c.execute(sql, params)
+
+    def aggregate(where="", params=()):
         def run():
             with connection.cursor() as c:
-                c.execute(sql.format(where=where), params)
+                c.execute(PLAIN_AGGREGATE.format(where=where), params)
                 c.fetchone()
 
         return run
 
-    def truncate():
-        with connection.cursor() as c:
-            c.execute("TRUNCATE journal_weeklysummary")
+    def plain_write(where="", tag_where="", params=(), settings=()):
+        # One statement in its own transaction, committed durably, as the job's. It gets the
+        # planner settings the job gives itself (journal/weekly.py), so that the ratio
+        # compares statements, not settings.
+        sql = PLAIN_WRITE.format(where=where, tag_where=tag_where)
 
+        def run():
+            with transaction.atomic(), connection.cursor() as c:
+                for setting in settings:
+                    c.execute(f"SET LOCAL {setting}")
+                c.execute(sql, params)
+
+        return run
+
+    def summarise(times: dict[str, list[float]], rows: int, prefix: str) -> dict:
+        out = {}
+        for name, t in times.items():
+            out[f"{prefix}{name}_rows_per_s"] = rows / statistics.median(t)
+        for name in times:
+            if name.startswith("job_"):
+                for floor in ("floor", "aggregate"):
+                    ratios = [f / j for f, j in zip(times[floor], times[name], strict=True)]
+                    out[f"{prefix}{name}_to_{floor}"] = statistics.median(ratios)
+                    out[f"{prefix}{name}_to_{floor}_range"] = (min(ratios), max(ratios))
+        return out
+
+    floor_table_create(connection)
     out = {}
-    t_plain = timed(plain())
-    out["plain_all_rows_per_s"] = total_rows / t_plain
-    out["pruned_all_rows_per_s"] = total_rows / timed(plain(sql=PRUNED_AGGREGATE))
-    t_activity = timed(plain(sql=ACTIVITY_AGGREGATE))
-    # Like with like: both stored aggregates (summaries and weekly activity counts), one after
-    # the other, over the same rows the job reads.
-    out["plain_both_rows_per_s"] = total_rows / (t_plain + t_activity)
-
-    def cold_rebuild():
-        truncate()
-        t0 = time.perf_counter()
-        written = trends.weekly_summaries_rebuild()
-        return time.perf_counter() - t0, written
-
-    cold_rebuild()  # warm-up
-    cold = [cold_rebuild() for _ in range(3)]
-    out["rebuild_cold_rows_per_s"] = total_rows / statistics.median(t for t, _ in cold)
-    out["rebuild_cold_written"] = cold[-1][1]
-    out["rebuild_warm_rows_per_s"] = total_rows / timed(trends.weekly_summaries_rebuild)
+    rebuild = rounds(
+        {
+            "aggregate": (None, aggregate()),
+            "floor": (
+                lambda: execute(f"TRUNCATE {FLOOR_TABLE}"),
+                plain_write(settings=("jit = off", "work_mem = '64MB'")),
+            ),
+            "job_cold": (
+                lambda: execute("TRUNCATE journal_weeklysummary"),
+                trends.weekly_summaries_rebuild,
+            ),
+            "job_warm": (None, trends.weekly_summaries_rebuild),
+        },
+        REBUILD_REPEATS,
+    )
+    out.update(summarise(rebuild, total_rows, "all_"))
+    with connection.cursor() as c:
+        c.execute(f"SELECT count(*) FROM {FLOOR_TABLE}")  # noqa: S608 - a constant
+        out["floor_written"] = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM journal_weeklysummary")
+        out["job_written"] = c.fetchone()[0]
 
     today = dt.datetime.now(dt.UTC).date()
     start = trends.finished_week(today)
@@ -262,39 +331,42 @@ def measure_weekly_job(total_rows: int) -> dict:
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM journal_checkin WHERE day BETWEEN %s AND %s", [start, end])
         week_rows = c.fetchone()[0]
-    # A week's figures are tens of milliseconds: medians of WEEK_REPEATS runs, not 3 or 5, so
-    # that one slow run does not move them.
-    t_plain_week = timed(plain("WHERE day BETWEEN %s AND %s", [start, end]), WEEK_REPEATS)
-    t_activity_week = timed(
-        plain(
-            # The tags' own day too, as plain SQL would now write it (index checkin_tag_day).
-            "WHERE c.day BETWEEN %s AND %s AND ca.day BETWEEN %s AND %s",
-            [start, end, start, end],
-            sql=ACTIVITY_AGGREGATE,
-        ),
+    out["week_rows"] = week_rows
+
+    def empty_week(table):
+        def run():
+            execute(f"DELETE FROM {table} WHERE week_start = %s", [start])  # noqa: S608
+            # Autovacuum is off on this machine; a week apart, a real server's has long since
+            # cleared the deleted rows, which the writes would otherwise wade through.
+            execute(f"VACUUM {table}")
+
+        return run
+
+    def job_week():
+        trends.weekly_summaries_refresh_finished_week(today=today)
+
+    # A week's figures are tens of milliseconds: WEEK_REPEATS rounds, not 3 or 5, so that one
+    # slow run does not move them. Both tables hold every other week.
+    week = rounds(
+        {
+            "aggregate": (None, aggregate("WHERE day BETWEEN %s AND %s", [start, end])),
+            "floor": (
+                empty_week(FLOOR_TABLE),
+                plain_write(
+                    "WHERE day BETWEEN %s AND %s",
+                    # The tags' own day too, as plain SQL would now write it (checkin_tag_day).
+                    "WHERE c.day BETWEEN %s AND %s AND ca.day BETWEEN %s AND %s",
+                    [start, end, start, end, start, end],
+                    settings=("jit = off", "random_page_cost = 1.1"),
+                ),
+            ),
+            "job_cold": (empty_week("journal_weeklysummary"), job_week),
+            "job_warm": (None, job_week),
+        },
         WEEK_REPEATS,
     )
-    out["week_rows"] = week_rows
-    out["plain_week_rows_per_s"] = week_rows / t_plain_week
-    out["plain_week_both_rows_per_s"] = week_rows / (t_plain_week + t_activity_week)
-
-    def cold_week():
-        with connection.cursor() as c:
-            c.execute("DELETE FROM journal_weeklysummary WHERE week_start = %s", [start])
-            # Autovacuum is off on this machine; a week apart, a real server's has long since
-            # cleared the deleted rows, which the job would otherwise wade through each repeat.
-            c.execute("VACUUM journal_weeklysummary")
-        t0 = time.perf_counter()
-        trends.weekly_summaries_refresh_finished_week(today=today)
-        return time.perf_counter() - t0
-
-    cold_week()
-    out["week_cold_rows_per_s"] = week_rows / statistics.median(
-        cold_week() for _ in range(WEEK_REPEATS)
-    )
-    out["week_warm_rows_per_s"] = week_rows / timed(
-        lambda: trends.weekly_summaries_refresh_finished_week(today=today), WEEK_REPEATS
-    )
+    out.update(summarise(week, week_rows, "week_"))
+    execute(f"DROP TABLE {FLOOR_TABLE}")
     return out
 
 
@@ -432,48 +504,51 @@ def machine() -> str:
 
 def job_lines(job: dict) -> list[tuple[str, str, str]]:
     """The weekly job's floors and figures (c), as (name, value, ratio) lines."""
+
+    def ratios(key: str) -> str:
+        low, high = job[f"{key}_to_floor_range"]
+        return (
+            f"{job[f'{key}_to_floor']:.2f}x the plain statement (goal >= 0.5; rounds "
+            f"{low:.2f} to {high:.2f}); {job[f'{key}_to_aggregate']:.2f}x the summary-only "
+            "aggregate"
+        )
+
+    def rate(key: str) -> str:
+        return f"{job[f'{key}_rows_per_s']:,.0f} rows/s"
+
     return [
         (
-            "floor: plain-SQL weekly aggregate, all rows",
-            f"{job['plain_all_rows_per_s']:,.0f} rows/s",
-            f"(grouping alone, aggregates pruned: {job['pruned_all_rows_per_s']:,.0f} rows/s)",
+            "floor: plain SQL computing and writing the rows, all weeks",
+            rate("all_floor"),
+            f"({job['floor_written']:,} summaries with activity counts; the job: "
+            f"{job['job_written']:,})",
         ),
+        ("reference: plain-SQL summary aggregate, nothing written", rate("all_aggregate"), ""),
         (
-            "floor: plain SQL, summaries + weekly activity aggregates, all rows",
-            f"{job['plain_both_rows_per_s']:,.0f} rows/s",
-            f"finished week: {job['plain_week_both_rows_per_s']:,.0f} rows/s",
+            "floor: plain SQL computing and writing the rows, finished week",
+            rate("week_floor"),
+            f"({job['week_rows']:,} check-ins)",
         ),
-        (
-            "floor: plain-SQL weekly aggregate, finished week",
-            f"{job['plain_week_rows_per_s']:,.0f} rows/s ({job['week_rows']:,} rows)",
-            "",
-        ),
+        ("reference: plain-SQL summary aggregate, finished week", rate("week_aggregate"), ""),
         (
             "(c) rebuild, every week, cold (no rows yet)",
-            f"{job['rebuild_cold_rows_per_s']:,.0f} rows/s",
-            f"{job['rebuild_cold_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL "
-            "(goal >= 0.5); "
-            f"{job['rebuild_cold_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
+            rate("all_job_cold"),
+            ratios("all_job_cold"),
         ),
         (
             "(c) rebuild, every week, warm (nothing changed)",
-            f"{job['rebuild_warm_rows_per_s']:,.0f} rows/s",
-            f"{job['rebuild_warm_rows_per_s'] / job['plain_all_rows_per_s']:.2f}x plain SQL; "
-            f"{job['rebuild_warm_rows_per_s'] / job['plain_both_rows_per_s']:.2f}x both",
+            rate("all_job_warm"),
+            ratios("all_job_warm"),
         ),
         (
-            "(c) weekly job, finished week, cold",
-            f"{job['week_cold_rows_per_s']:,.0f} rows/s",
-            f"{job['week_cold_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
-            "same rows; "
-            f"{job['week_cold_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
+            "(c) weekly job, finished week, cold (rows missing)",
+            rate("week_job_cold"),
+            ratios("week_job_cold"),
         ),
         (
-            "(c) weekly job, finished week, warm",
-            f"{job['week_warm_rows_per_s']:,.0f} rows/s",
-            f"{job['week_warm_rows_per_s'] / job['plain_week_rows_per_s']:.2f}x plain SQL, "
-            "same rows; "
-            f"{job['week_warm_rows_per_s'] / job['plain_week_both_rows_per_s']:.2f}x both",
+            "(c) weekly job, finished week, warm (rows there)",
+            rate("week_job_warm"),
+            ratios("week_job_warm"),
         ),
     ]
 

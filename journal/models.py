@@ -200,8 +200,6 @@ class QuestionnaireResponse(models.Model):
             models.Index(
                 fields=["patient", "instrument", "-submitted_at"], name="questionnaire_latest"
             ),
-            # The weekly job reads one week's scores of every patient.
-            models.Index(fields=["day"], name="questionnaire_day"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -290,7 +288,12 @@ class CheckInActivity(models.Model):
 
 
 class WeeklySummary(models.Model):
-    """A patient's local week (Monday start), computed by Celery in the database, set-based."""
+    """A patient's local week (Monday start), computed by Celery in the database, set-based.
+
+    Only what a page reads is stored, and every column comes from the week's own check-ins and
+    tags, so a week never depends on another week or on other tables: questionnaire scores,
+    response and remission are read from `QuestionnaireResponse` by the pages that show them.
+    """
 
     # No index of its own: the unique (patient, week_start) one serves every lookup by patient,
     # and one index fewer is one fewer write for each of the rows a rebuild inserts.
@@ -315,14 +318,6 @@ class WeeklySummary(models.Model):
     sleep_hours_min = models.FloatField(null=True)
     sleep_hours_max = models.FloatField(null=True)
     sleep_quality_mean = models.FloatField(null=True)
-    phq9_total = models.PositiveSmallIntegerField(null=True)
-    gad7_total = models.PositiveSmallIntegerField(null=True)
-    phq9_response = models.BooleanField(default=False)
-    phq9_remission = models.BooleanField(default=False)
-    # The PHQ-9 that response is measured from, as of this week's end: the first score after
-    # treatment began (or the first score, before any session). Stored so the weekly job can
-    # carry it, with the latest totals, from the week before instead of looking it up again.
-    phq9_baseline = models.PositiveSmallIntegerField(null=True)
     # "What helps" over a year or more: per activity tagged this week, [days tagged, their mood
     # sum], keyed by the activity's id (a string, as JSON keys are). Kept in the week's own row,
     # computed by the same statement, so a long range reads a few hundred rows and the job

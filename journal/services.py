@@ -19,7 +19,7 @@ from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import urgent_signal_record
-from .tasks import weekly_summary_refresh
+from .tasks import warning_signs_refresh, weekly_summary_refresh
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
 # letting a typo in a URL rewrite someone's distant history.
@@ -243,14 +243,11 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
     return checkin, False
 
 
-def _trends_refresh_after_commit(*, patient, day: dt.date, onward: bool = False) -> None:
-    """Recompute the patient's week (with `onward`, every week from it on: questionnaire scores
-    and the treatment baseline carry into later weeks) and re-evaluate early warnings once this
-    save commits. Ids only in the task; if the broker is down the save still stands and the
-    weekly beat job catches up."""
-    enqueue_on_commit(
-        weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat(), onward=onward
-    )
+def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:
+    """Recompute the patient's week and re-evaluate early warnings once this save commits. Ids
+    only in the task; if the broker is down the save still stands and the weekly beat job
+    catches up."""
+    enqueue_on_commit(weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat())
 
 
 def _urgent_checkin(*, patient, day: dt.date) -> None:
@@ -299,9 +296,6 @@ def treatment_session_save(
         raise ValidationError("Please choose a date within the last ten years.", code="too_old")
     started_at = dt.datetime.combine(data.day, data.time, tzinfo=patient.zoneinfo)
     session = session or Session(patient=patient)
-    # Response to treatment is measured from the first PHQ-9 after the first session: a new or
-    # moved session can change every week from the earlier of its old and new day.
-    changed_from = min(data.day, session.day) if session.day else data.day
     session.started_at = started_at.astimezone(dt.UTC)
     session.day = data.day
     session.kind = data.kind
@@ -310,8 +304,9 @@ def treatment_session_save(
     session.intention = data.intention
     session.insights = data.insights
     session.full_clean(exclude=["patient"])
+    # Nothing to recompute: no weekly summary or warning sign reads sessions (the trends page
+    # reads them as they are).
     session.save()
-    _trends_refresh_after_commit(patient=patient, day=changed_from, onward=True)
     return session
 
 
@@ -375,7 +370,9 @@ def questionnaire_submit(
             dedupe_key=str(response.pk),
             started_on=response.day,
         )
-    _trends_refresh_after_commit(patient=patient, day=response.day, onward=True)
+    # A new score may raise or settle a warning sign (a PHQ-9 up 5 or more, or of 15 or more);
+    # no weekly summary holds a score. Ids only, after commit, as for a check-in.
+    enqueue_on_commit(warning_signs_refresh, patient_id=patient.pk)
     return QuestionnaireResult(response, created=True)
 
 

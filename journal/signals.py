@@ -3,8 +3,9 @@
 Two ways in:
 - `urgent_signal_record`: the moment a patient reports thoughts of self-harm (PHQ-9 item 9
   above 0, or "yes" in a check-in). It must not wait for a task.
-- `signals_evaluate`: after each save, the pure rule in `early_warning` over the patient's
-  series; what holds is recorded, what no longer holds is resolved.
+- `signals_evaluate`: after each check-in or questionnaire save, the pure rule in
+  `early_warning` over the patient's series; what holds is recorded, what no longer holds is
+  resolved.
 
 A newly recorded warning is announced (`journal.events.warning_raised`); the care-team app
 sends its alert emails from that, after commit. Nothing about a warning ever goes in an email,
@@ -181,8 +182,8 @@ def signals_evaluate(*, patient_id: int, today: dt.date | None = None) -> list[S
     )
 
 
-def trends_refresh(*, patient_id: int, day: dt.date, onward: bool = False) -> None:
-    """After a save: the patient's week (and with `onward` the weeks after), then their warning
-    signs. What the task enqueued by every journal save runs."""
-    weekly_summary_refresh(patient_id=patient_id, day=day, onward=onward)
+def trends_refresh(*, patient_id: int, day: dt.date) -> None:
+    """After a check-in save: the patient's week, then their warning signs (the slide rule reads
+    the check-ins). What the task enqueued by every check-in save runs."""
+    weekly_summary_refresh(patient_id=patient_id, day=day)
     signals_evaluate(patient_id=patient_id)

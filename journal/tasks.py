@@ -19,11 +19,22 @@ from .reminders import dispatch, send
 
 @shared_task
 def weekly_summary_refresh(patient_id: int, day: str, onward: bool = False) -> None:
-    """After a save: recompute the patient's week holding `day` (ISO date), and with `onward`
-    every later week too (a questionnaire or session changes what later weeks carry), then
+    """After a check-in save: recompute the patient's week holding `day` (ISO date), then
     re-evaluate their early-warning signals. Enqueue with
-    `enqueue_on_commit(weekly_summary_refresh, patient_id=..., day=day.isoformat())`."""
-    signals.trends_refresh(patient_id=patient_id, day=dt.date.fromisoformat(day), onward=onward)
+    `enqueue_on_commit(weekly_summary_refresh, patient_id=..., day=day.isoformat())`.
+
+    `onward` is ignored. Code before journal migration 0009 sent it after a questionnaire or
+    session save, and such a task may still wait in the broker during an upgrade: refusing the
+    argument would drop the signal evaluation it stands for. Remove it a release later."""
+    del onward
+    signals.trends_refresh(patient_id=patient_id, day=dt.date.fromisoformat(day))
+
+
+@shared_task
+def warning_signs_refresh(patient_id: int) -> None:
+    """After a questionnaire save: re-evaluate the patient's early-warning signals (a PHQ-9
+    rise, a PHQ-9 of 15 or more). No weekly summary holds a score, so none is touched."""
+    signals.signals_evaluate(patient_id=patient_id)
 
 
 @shared_task

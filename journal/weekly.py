@@ -1,10 +1,12 @@
 """Weekly summaries: a patient's local weeks, computed in the database, set-based.
 
-Weekly summaries are computed in the database, set-based: one statement per batch of patients
-aggregates their check-ins by local week (Monday start; `CheckIn.day` is already the patient's
-local date) and upserts the rows. No check-in row ever passes through Python. The statement only
-rewrites a row whose values changed, so running it twice, or twice at once, leaves the same rows
-(and the same `computed_at`) as running it once.
+One statement per batch of patients (or, for the beat job, per week of every patient)
+aggregates the check-ins by local week (Monday start; `CheckIn.day` is already the patient's
+local date) with their tags, and upserts the rows. No check-in row ever passes through Python.
+A week's row is computed from that week's own check-ins and tags and nothing else, so any one
+week can be recomputed alone, and a save recomputes only the week it changed. The statement
+only rewrites a row whose values changed, so running it twice, or twice at once, leaves the same
+rows (and the same `computed_at`) as running it once.
 
 Plain SQL rather than the ORM because Django has no INSERT ... SELECT ... ON CONFLICT, and a
 round trip of every weekly row through Python was the slow part (shared/NOTES.md). The two
@@ -24,13 +26,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary
+from .models import CheckIn, WeeklySummary
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 
-# Measures averaged per week, besides mood (mean/min/max) and sleep (mean/min/max).
+# What a summary stores: the one place that lists the measures (`_aggregates` turns each column
+# into its SQL). Measures averaged per week, besides mood and sleep hours (mean, min and max).
 MEAN_FIELDS = (
     "energy",
     "interest",
@@ -49,11 +52,6 @@ SUMMARY_COLUMNS = (
     "sleep_hours_mean",
     "sleep_hours_min",
     "sleep_hours_max",
-    "phq9_total",
-    "gad7_total",
-    "phq9_response",
-    "phq9_remission",
-    "phq9_baseline",
     "activities",
 )
 
@@ -101,18 +99,28 @@ def _vendor_sql() -> dict[str, str]:
     }
 
 
-def _checkin_aggregates() -> str:
-    """A week's summary columns over its check-ins `c`, as select-list items."""
+def _aggregates() -> dict[str, str]:
+    """Each summary column but `activities`: its SQL over the week's check-ins `c`."""
     v = _vendor_sql()
     f, mean = v["float"].format, v["mean"].format
-    means = ", ".join(f"{mean(col=f'c.{m}')} AS {m}_mean" for m in MEAN_FIELDS)
-    return (
-        f"COUNT(*) AS days_logged, {mean(col='c.mood')} AS mood_mean, "
-        f"MIN(c.mood) AS mood_min, MAX(c.mood) AS mood_max, {means}, "
-        f"{f(expr='AVG(c.sleep_hours)')} AS sleep_hours_mean, "
-        f"{f(expr='MIN(c.sleep_hours)')} AS sleep_hours_min, "
-        f"{f(expr='MAX(c.sleep_hours)')} AS sleep_hours_max"
-    )
+    return {
+        "days_logged": "COUNT(*)",
+        "mood_mean": mean(col="c.mood"),
+        "mood_min": "MIN(c.mood)",
+        "mood_max": "MAX(c.mood)",
+        **{f"{m}_mean": mean(col=f"c.{m}") for m in MEAN_FIELDS},
+        # A decimal: AVG is exact here, and only the result is converted.
+        "sleep_hours_mean": f(expr="AVG(c.sleep_hours)"),
+        "sleep_hours_min": f(expr="MIN(c.sleep_hours)"),
+        "sleep_hours_max": f(expr="MAX(c.sleep_hours)"),
+    }
+
+
+def _checkin_aggregates() -> str:
+    """The week's summary columns over its check-ins `c`, as select-list items, in
+    SUMMARY_COLUMNS order (all but `activities`)."""
+    aggregates = _aggregates()
+    return ", ".join(f"{aggregates[c]} AS {c}" for c in SUMMARY_COLUMNS if c != "activities")
 
 
 def _activities(where: str, week: str) -> str:
@@ -135,251 +143,82 @@ def _activities(where: str, week: str) -> str:
 )"""  # noqa: S608 - table names and constants of this module; values are parameters
 
 
-def _summary_insert() -> str:
-    columns = ", ".join(SUMMARY_COLUMNS)
-    return (
-        f"INSERT INTO {WeeklySummary._meta.db_table} "
-        f"(patient_id, week_start, {columns}, computed_at)"
-    )
+def _upsert(*, weeks: str, activities: str, on: str, gone: str) -> str:
+    """One statement: the computed weeks `a` (subquery `weeks`) with their activity counts
+    (`activities`, joined `on`), upserted; on PostgreSQL the rows matching `gone` whose week has
+    no check-in left are removed in the same statement.
 
-
-def _summary_values(row: str) -> str:
-    """The summary columns of a computed row `row`, in SUMMARY_COLUMNS order: its aggregates
-    and totals, response (half the baseline or less) and remission (under 5) derived."""
-    columns = [
-        f"{row}.{c}" for c in SUMMARY_COLUMNS if c not in ("phq9_response", "phq9_remission")
-    ]
-    response = (
-        f"CASE WHEN {row}.phq9_baseline > 0 AND {row}.phq9_total IS NOT NULL "
-        f"AND {row}.phq9_total * 2 <= {row}.phq9_baseline THEN TRUE ELSE FALSE END"
-    )
-    remission = (
-        f"CASE WHEN {row}.phq9_total IS NOT NULL AND {row}.phq9_total < 5 THEN TRUE ELSE FALSE END"
-    )
-    at = SUMMARY_COLUMNS.index("phq9_response")
-    return ", ".join([*columns[:at], response, remission, *columns[at:]])
-
-
-def _summary_on_conflict() -> str:
-    """Rewrite an existing week only if a value changed, so `computed_at` stays put otherwise."""
+    Only a row whose values changed is rewritten, so `computed_at` stays put otherwise and a
+    second run writes nothing.
+    """
     table = WeeklySummary._meta.db_table
-    distinct = _vendor_sql()["distinct"]
+    v = _vendor_sql()
+    values = ", ".join(
+        f"COALESCE(ac.activities, {v['no_activities']})" if c == "activities" else f"a.{c}"
+        for c in SUMMARY_COLUMNS
+    )
+    deleting = ""
+    if connection.vendor == "postgresql":
+        # A data-modifying CTE over the grouped weeks already at hand; its rows and the
+        # upsert's are disjoint. SQLite has no such CTE and runs _empty_weeks_sql afterwards.
+        deleting = f""",
+gone AS (
+  DELETE FROM {table} w
+  WHERE {gone}
+    AND NOT EXISTS (SELECT 1 FROM a WHERE a.patient_id = w.patient_id
+                                      AND a.week_start = w.week_start)
+)"""  # noqa: S608 - table names only; values are parameters
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*SUMMARY_COLUMNS, "computed_at"))
-    changed = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in SUMMARY_COLUMNS)
-    return f"ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates} WHERE {changed}"
+    changed = " OR ".join(f"{table}.{c} {v['distinct']} excluded.{c}" for c in SUMMARY_COLUMNS)
+    return f"""
+WITH a AS ({weeks}){deleting}
+INSERT INTO {table} (patient_id, week_start, {", ".join(SUMMARY_COLUMNS)}, computed_at)
+SELECT a.patient_id, a.week_start, {values}, %(now)s
+FROM a LEFT JOIN {activities} ac ON {on}
+WHERE TRUE
+ON CONFLICT (patient_id, week_start) DO UPDATE SET {updates} WHERE {changed}
+"""  # noqa: S608 - table names and constants of this module; values are parameters
 
 
 def _upsert_sql(n_ids: int) -> str:
-    """One statement: aggregate a batch's check-ins by week, attach the questionnaire state as
-    of each week's end, upsert.
-
-    "The latest PHQ-9 as of Sunday" is found without a lookup per week: each score is encoded
-    as day_number * 100 + total (totals are under 100), so a later score always has the larger
-    code and a running MAX over the patient's weeks carries the latest one forward. The last
-    score before `start` (one index probe per patient) stands in a pseudo-week just before it,
-    so a one-week refresh still sees it.
-    """
-    v = _vendor_sql()
+    """Every week of a batch of `n_ids` patients in [start, end], from their check-ins and
+    tags alone. Named parameters: p0..p{n-1}, start, end, now."""
     t_checkin = CheckIn._meta.db_table
-    t_q = QuestionnaireResponse._meta.db_table
-    t_session = TreatmentSession._meta.db_table
-    week_c = v["week"].format(col="c.day")
-    week_q = v["week"].format(col="q.day")
-    day_q = v["daynum"].format(col="q.day")
-    week_end = v["week_end"].format(col="a.week_start")
-    week_end_num = v["daynum"].format(col="a.week_start") + " + 6"
+    week = _vendor_sql()["week"].format(col="c.day")
     ids = ", ".join(f"%(p{i})s" for i in range(n_ids))
     checkins = f"c.patient_id IN ({ids}) AND c.day BETWEEN %(start)s AND %(end)s"
-    # PostgreSQL removes the rows of weeks with no check-in left in this same statement, from
-    # the grouped weeks already at hand (a data-modifying CTE; its rows and the upsert's are
-    # disjoint). SQLite has no such CTE and runs _empty_weeks_sql afterwards.
-    gone = ""
-    if connection.vendor == "postgresql":
-        t_weekly = WeeklySummary._meta.db_table
-        gone = f"""
-gone AS (
-  DELETE FROM {t_weekly} w
-  WHERE w.patient_id IN ({ids}) AND w.week_start BETWEEN %(start)s AND %(end)s
-    AND NOT EXISTS (SELECT 1 FROM agg a
-                    WHERE a.patient_id = w.patient_id AND a.week_start = w.week_start)
-),"""  # noqa: S608 - table names only; values are parameters
-
-    def code_first(instrument: str, condition: str) -> str:
-        # Per patient, not per week: an index probe on (patient, instrument, day).
-        return (
-            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
-            f"AND q.instrument = '{instrument}' {condition} "
-            "ORDER BY q.day, q.submitted_at LIMIT 1)"
-        )
-
-    def code_last(instrument: str) -> str:
-        # The last score before the range: the state a narrow refresh starts from.
-        return (
-            f"(SELECT {day_q} * 100 + q.total FROM {t_q} q WHERE q.patient_id = f.patient_id "  # noqa: S608
-            f"AND q.instrument = '{instrument}' AND q.day < %(start)s "
-            "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
-        )
-
-    # S608: every interpolated piece is a constant of this module or a table name; values
-    # travel as parameters.
-    return f"""
-WITH agg AS (
-  SELECT c.patient_id AS patient_id, {week_c} AS week_start, {_checkin_aggregates()}
+    return _upsert(
+        weeks=f"""
+  SELECT c.patient_id AS patient_id, {week} AS week_start, {_checkin_aggregates()}
   FROM {t_checkin} c
   WHERE {checkins}
-  GROUP BY c.patient_id, {week_c}
-),
-acts AS {_activities(checkins, week_c)},{gone}
-pts AS (SELECT DISTINCT patient_id FROM agg),
-firsts AS (
-  SELECT p.patient_id AS patient_id,
-         (SELECT MIN(s.day) FROM {t_session} s WHERE s.patient_id = p.patient_id) AS first_session
-  FROM pts p
-),
-base AS (
-  SELECT f.patient_id AS patient_id, f.first_session AS first_session,
-         {code_first("phq9", "")} AS b0_code,
-         {code_first("phq9", "AND q.day >= f.first_session")} AS b1_code,
-         {code_last("phq9")} AS phq9_before,
-         {code_last("gad7")} AS gad7_before
-  FROM firsts f
-),
-qw AS (
-  SELECT q.patient_id AS patient_id, {week_q} AS week_start,
-         MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
-         MAX(CASE WHEN q.instrument = 'gad7' THEN {day_q} * 100 + q.total END) AS gad7_code
-  FROM {t_q} q
-  WHERE q.patient_id IN ({ids}) AND q.day BETWEEN %(start)s AND %(end)s
-  GROUP BY 1, 2
-  UNION ALL
-  SELECT patient_id, %(before)s, phq9_before, gad7_before FROM base
-),
-timeline AS (
-  SELECT patient_id, week_start, 1 AS is_week, NULL AS phq9_code, NULL AS gad7_code FROM agg
-  UNION ALL
-  SELECT patient_id, week_start, 0, phq9_code, gad7_code FROM qw
-),
-carried AS (
-  SELECT patient_id, week_start, is_week,
-         MAX(phq9_code) OVER w AS phq9_code, MAX(gad7_code) OVER w AS gad7_code
-  FROM timeline
-  WINDOW w AS (PARTITION BY patient_id ORDER BY week_start, is_week ROWS UNBOUNDED PRECEDING)
-),
-scored AS (
-  SELECT a.*, x.phq9_code %% 100 AS phq9_total, x.gad7_code %% 100 AS gad7_total,
-         CASE WHEN b.first_session IS NOT NULL AND b.first_session <= {week_end}
-              THEN CASE WHEN b.b1_code / 100 <= {week_end_num} THEN b.b1_code %% 100 END
-              ELSE CASE WHEN b.b0_code / 100 <= {week_end_num} THEN b.b0_code %% 100 END
-         END AS phq9_baseline,
-         COALESCE(ac.activities, {v["no_activities"]}) AS activities
-  FROM agg a
-  JOIN carried x ON x.patient_id = a.patient_id AND x.week_start = a.week_start
-                    AND x.is_week = 1
-  LEFT JOIN base b ON b.patient_id = a.patient_id
-  LEFT JOIN acts ac ON ac.patient_id = a.patient_id AND ac.week_start = a.week_start
-)
-{_summary_insert()}
-SELECT s.patient_id, s.week_start, {_summary_values("s")}, %(now)s
-FROM scored s WHERE TRUE
-{_summary_on_conflict()}
-"""  # noqa: S608
+  GROUP BY c.patient_id, {week}
+""",  # noqa: S608 - table names and constants of this module; values are parameters
+        activities=_activities(checkins, week),
+        on="ac.patient_id = a.patient_id AND ac.week_start = a.week_start",
+        gone=f"w.patient_id IN ({ids}) AND w.week_start BETWEEN %(start)s AND %(end)s",
+    )
 
 
 def _week_upsert_sql() -> str:
     """One week of every patient who logged in it, driven by the index on `day` (no list of
-    ids), upserted. Named parameters: start, end (the week), prev (the Monday before), epoch,
-    now.
-
-    The questionnaire state is carried from the patient's row for the week before, which holds
-    the latest totals and the response baseline as of that week's end: this week's own scores
-    replace them, and a week with a treatment session (the baseline rule may change) or with no
-    row the week before looks them up instead (index probes, for those patients only). Rows
-    stay right when history changes: a questionnaire or session save refreshes the patient's
-    weeks from its day onward (`weekly_summary_refresh(..., onward=True)`).
-    """
-    v = _vendor_sql()
-    t_q = QuestionnaireResponse._meta.db_table
-    t_session = TreatmentSession._meta.db_table
-    t_weekly = WeeklySummary._meta.db_table
-    day_q = v["daynum"].format(col="q.day")
-
-    def phq9(condition: str, order: str = "q.day, q.submitted_at") -> str:
-        return (
-            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "  # noqa: S608
-            f"AND q.instrument = 'phq9' AND {condition} ORDER BY {order} LIMIT 1)"
-        )
-
-    def last_before(instrument: str) -> str:
-        return (
-            f"(SELECT q.total FROM {t_q} q WHERE q.patient_id = a.patient_id "  # noqa: S608
-            f"AND q.instrument = '{instrument}' AND q.day < %(start)s "
-            "ORDER BY q.day DESC, q.submitted_at DESC LIMIT 1)"
-        )
-
-    # The first PHQ-9 on or after the first session, if that session is by the week's end;
-    # otherwise the first PHQ-9; either only if dated by the week's end.
-    first_session = (
-        f"(SELECT MIN(s.day) FROM {t_session} s WHERE s.patient_id = a.patient_id "  # noqa: S608
-        "AND s.day <= %(end)s)"
-    )
-    baseline_lookup = phq9(f"q.day <= %(end)s AND q.day >= COALESCE({first_session}, %(epoch)s)")
-    session_this_week = (
-        f"EXISTS (SELECT 1 FROM {t_session} s WHERE s.patient_id = a.patient_id "  # noqa: S608
-        "AND s.day BETWEEN %(start)s AND %(end)s)"
-    )
+    ids). Named parameters: start, end (the week), now."""
     t_checkin = CheckIn._meta.db_table
     # The week's tags by their own day (an index range, CheckInActivity.day) and matched to
     # the week's check-ins by hash: a probe per check-in cost twice as much.
     week_tags = "c.day BETWEEN %(start)s AND %(end)s AND ca.day BETWEEN %(start)s AND %(end)s"
-    # PostgreSQL removes the rows of this week with no check-in left in this same statement
-    # (see _upsert_sql); SQLite runs _empty_weeks_sql afterwards.
-    gone = ""
-    if connection.vendor == "postgresql":
-        gone = f"""
-gone AS (
-  DELETE FROM {t_weekly} w
-  WHERE w.week_start = %(start)s
-    AND NOT EXISTS (SELECT 1 FROM a WHERE a.patient_id = w.patient_id)
-),"""  # noqa: S608 - table names only; values are parameters
-    return f"""
-WITH a AS (
-  SELECT c.patient_id AS patient_id, {_checkin_aggregates()}
+    return _upsert(
+        weeks=f"""
+  SELECT c.patient_id AS patient_id, %(start)s AS week_start, {_checkin_aggregates()}
   FROM {t_checkin} c
   WHERE c.day BETWEEN %(start)s AND %(end)s
   GROUP BY c.patient_id
-),{gone}
-t AS (
-  SELECT a.*,
-         COALESCE(qw.phq9_code %% 100,
-                  CASE WHEN p.id IS NOT NULL THEN p.phq9_total ELSE {last_before("phq9")} END)
-           AS phq9_total,
-         COALESCE(qw.gad7_code %% 100,
-                  CASE WHEN p.id IS NOT NULL THEN p.gad7_total ELSE {last_before("gad7")} END)
-           AS gad7_total,
-         CASE WHEN p.id IS NOT NULL AND NOT {session_this_week}
-              THEN COALESCE(p.phq9_baseline,
-                            CASE WHEN qw.phq9_code IS NOT NULL
-                                 THEN {phq9("q.day BETWEEN %(start)s AND %(end)s")} END)
-              ELSE {baseline_lookup}
-         END AS phq9_baseline,
-         COALESCE(ac.activities, {v["no_activities"]}) AS activities
-  FROM a
-  LEFT JOIN (
-    SELECT q.patient_id AS patient_id,
-           MAX(CASE WHEN q.instrument = 'phq9' THEN {day_q} * 100 + q.total END) AS phq9_code,
-           MAX(CASE WHEN q.instrument = 'gad7' THEN {day_q} * 100 + q.total END) AS gad7_code
-    FROM {t_q} q WHERE q.day BETWEEN %(start)s AND %(end)s
-    GROUP BY q.patient_id
-  ) qw ON qw.patient_id = a.patient_id
-  LEFT JOIN {t_weekly} p ON p.patient_id = a.patient_id AND p.week_start = %(prev)s
-  LEFT JOIN {_activities(week_tags, "%(start)s")} ac
-    ON ac.patient_id = a.patient_id
-)
-{_summary_insert()}
-SELECT t.patient_id, %(start)s, {_summary_values("t")}, %(now)s
-FROM t WHERE TRUE
-{_summary_on_conflict()}
-"""  # noqa: S608
+""",  # noqa: S608 - table names and constants of this module; values are parameters
+        activities=_activities(week_tags, "%(start)s"),
+        # One week: the patient alone matches the counts to the row.
+        on="ac.patient_id = a.patient_id",
+        gone="w.week_start = %(start)s",
+    )
 
 
 def _empty_weeks_sql(
@@ -413,20 +252,14 @@ def weekly_summaries_refresh_week(*, start: dt.date) -> int:
     week = {"start": start, "end": start + dt.timedelta(days=6)}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")  # compiling costs more than running
-            # With the default random_page_cost (4, priced for spinning disks) the planner
-            # prefers hashing whole tables over index lookups of the one week.
+            # Neither changes today's plan at 1,000 patients (BENCHMARKS.md, 2026-12-01); kept
+            # so that a larger database does not tip it: past jit_above_cost, compiling would
+            # cost more than running, and with the default random_page_cost (4, priced for
+            # spinning disks) the planner would rather hash whole tables than read one week
+            # by index, as it did while this statement also looked up questionnaires.
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
-        written = _rows_written(
-            cursor,
-            _week_upsert_sql(),
-            {
-                **week,
-                "prev": start - dt.timedelta(days=7),
-                "epoch": dt.date(1, 1, 1),
-                "now": timezone.now(),
-            },
-        )
+        written = _rows_written(cursor, _week_upsert_sql(), {**week, "now": timezone.now()})
         if connection.vendor != "postgresql":
             cursor.execute(*_empty_weeks_sql(None, **week))
     return written
@@ -480,7 +313,6 @@ def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.dat
         **{f"p{i}": patient_id for i, patient_id in enumerate(batch)},
         "start": start,
         "end": end,
-        "before": start - dt.timedelta(days=7),
         "now": now,
     }
     with transaction.atomic(), connection.cursor() as cursor:
@@ -495,11 +327,9 @@ def _upsert_batch(batch: list[int], *, start: dt.date, end: dt.date, now: dt.dat
     return written
 
 
-def weekly_summary_refresh(*, patient_id: int, day: dt.date, onward: bool = False) -> int:
-    """Recompute one patient's week (the one holding `day`), after a check-in save; with
-    `onward`, every week from that one on, after a questionnaire or session save (later weeks
-    carry the latest scores and the response baseline)."""
-    return weekly_summaries_upsert(patient_ids=[patient_id], start=day, end=None if onward else day)
+def weekly_summary_refresh(*, patient_id: int, day: dt.date) -> int:
+    """Recompute one patient's week, the one holding `day`, after a check-in save."""
+    return weekly_summaries_upsert(patient_ids=[patient_id], start=day, end=day)
 
 
 def finished_week(today: dt.date) -> dt.date:

@@ -27,3 +27,14 @@ def post_checkin(patient_client):
         return patient_client.post(url, checkin_post(**fields))
 
     return post
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Tasks enqueued on commit run in this process (the real task code, no worker)."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
