@@ -106,6 +106,13 @@ class Measure:
     def weekly_columns(self) -> list[str]:
         return [f"{self.name}_{stat}" for stat in self.weekly]
 
+    def weekly_field(self, stat: str) -> models.Field:
+        """The weekly summary's column for one statistic: a mean is a float; the lowest and the
+        highest keep the measure's own type (hours with a decimal are floats)."""
+        if stat == "mean" or self.kind is Kind.HOURS:
+            return models.FloatField(null=True)
+        return models.PositiveSmallIntegerField(null=True)
+
     def as_number(self, value: Any) -> float | None:
         """A stored value as a plain number for the rule and the charts (None: not answered)."""
         if value is None or value == "":

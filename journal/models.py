@@ -305,19 +305,8 @@ class WeeklySummary(models.Model):
     )
     week_start = models.DateField()
     days_logged = models.PositiveSmallIntegerField()
-    mood_mean = models.FloatField(null=True)
-    mood_min = models.PositiveSmallIntegerField(null=True)
-    mood_max = models.PositiveSmallIntegerField(null=True)
-    energy_mean = models.FloatField(null=True)
-    interest_mean = models.FloatField(null=True)
-    anxiety_mean = models.FloatField(null=True)
-    irritability_mean = models.FloatField(null=True)
-    self_worth_mean = models.FloatField(null=True)
-    connection_mean = models.FloatField(null=True)
-    sleep_hours_mean = models.FloatField(null=True)
-    sleep_hours_min = models.FloatField(null=True)
-    sleep_hours_max = models.FloatField(null=True)
-    sleep_quality_mean = models.FloatField(null=True)
+    # Then one column per weekly statistic of each measure (`mood_mean`, `mood_min`, ...,
+    # `sleep_hours_max`), added from `journal.measures` after the class.
     # "What helps" over a year or more: per activity tagged this week, [days tagged, their mood
     # sum], keyed by the activity's id (a string, as JSON keys are). Kept in the week's own row,
     # computed by the same statement, so a long range reads a few hundred rows and the job
@@ -336,6 +325,11 @@ class WeeklySummary(models.Model):
 
     def __str__(self) -> str:
         return f"week {self.week_start} of patient {self.patient_id}"
+
+
+for _measure in measures.MEASURES:
+    for _stat in _measure.weekly:
+        WeeklySummary.add_to_class(f"{_measure.name}_{_stat}", _measure.weekly_field(_stat))
 
 
 class Signal(models.Model):

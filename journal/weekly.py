@@ -26,32 +26,18 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import measures
 from .models import CheckIn, WeeklySummary
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 
-# What a summary stores: the one place that lists the measures (`_aggregates` turns each column
-# into its SQL). Measures averaged per week, besides mood and sleep hours (mean, min and max).
-MEAN_FIELDS = (
-    "energy",
-    "interest",
-    "anxiety",
-    "irritability",
-    "self_worth",
-    "connection",
-    "sleep_quality",
-)
+# What a summary stores: the days logged, each measure's weekly statistics as the registry
+# (journal.measures) lists them, and the tag counts; `_aggregates` turns each into its SQL.
 SUMMARY_COLUMNS = (
     "days_logged",
-    "mood_mean",
-    "mood_min",
-    "mood_max",
-    *(f"{f}_mean" for f in MEAN_FIELDS),
-    "sleep_hours_mean",
-    "sleep_hours_min",
-    "sleep_hours_max",
+    *(column for m in measures.MEASURES for column in m.weekly_columns()),
     "activities",
 )
 
@@ -103,17 +89,17 @@ def _aggregates() -> dict[str, str]:
     """Each summary column but `activities`: its SQL over the week's check-ins `c`."""
     v = _vendor_sql()
     f, mean = v["float"].format, v["mean"].format
-    return {
-        "days_logged": "COUNT(*)",
-        "mood_mean": mean(col="c.mood"),
-        "mood_min": "MIN(c.mood)",
-        "mood_max": "MAX(c.mood)",
-        **{f"{m}_mean": mean(col=f"c.{m}") for m in MEAN_FIELDS},
-        # A decimal: AVG is exact here, and only the result is converted.
-        "sleep_hours_mean": f(expr="AVG(c.sleep_hours)"),
-        "sleep_hours_min": f(expr="MIN(c.sleep_hours)"),
-        "sleep_hours_max": f(expr="MAX(c.sleep_hours)"),
-    }
+    columns = {"days_logged": "COUNT(*)"}
+    for m in measures.MEASURES:
+        for stat in m.weekly:
+            col = f"c.{m.name}"
+            if m.kind is measures.Kind.HOURS:
+                # A decimal: AVG is exact here, and only the result is converted.
+                sql = f(expr=f"{'AVG' if stat == 'mean' else stat.upper()}({col})")
+            else:
+                sql = mean(col=col) if stat == "mean" else f"{stat.upper()}({col})"
+            columns[f"{m.name}_{stat}"] = sql
+    return columns
 
 
 def _checkin_aggregates() -> str:
