@@ -22,7 +22,7 @@ from .base import (
     _iso,
     _rolling_mean,
 )
-from .plot import figure, layout, part, sessions_overlay, time_layout
+from .plot import figure, layout, part, plotly_text, sessions_overlay, time_layout
 
 WHAT_HELPS_MIN_DAYS = 5  # on each side; under this we say so instead of guessing
 MOOD_RANGE = (0, 10.6)  # 0 to 10, with room above for the session markers
@@ -343,7 +343,9 @@ def what_helps_chart(activity_rows, total_days: int, total_mood: int) -> Chart:
             )
             enough.append((name, mean_with, n_with, mean_without, n_without))
         rows.append((name, n_with, _fmt(mean_with), n_without, _fmt(mean_without), verdict))
-    names = [e[0] for e in enough]
+    # Tag names are typed by people (a patient's own tags): escaped for plotly.js, which would
+    # read <a href>, <b> or <br> in a tick label or hover text as markup.
+    names = [plotly_text(e[0]) for e in enough]
     fig = figure(
         [
             part(

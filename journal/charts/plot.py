@@ -10,7 +10,7 @@ graph_objects once per process, with the data of the first figure of that shape,
 later figures of the same shape get the kept part with their own data put in. The data are the
 few attributes whose values plotly only checks for being arrays (`DATA`: the x, y and text
 arrays, and a date axis's range), made here from database rows as lists of numbers, ISO dates,
-None and text. tests/journal/test_trends_figures.py rebuilds every chart of
+None and our own or escaped text. tests/journal/test_trends_figures.py rebuilds every chart of
 every range through `go.Figure`, which validates the whole figure, data and all.
 """
 
@@ -41,10 +41,22 @@ DATA = {"x": ("x",), "y": ("y",), "text": ("text",), "xaxis_range": ("xaxis", "r
 MAX_SHAPES = 512
 _shapes: dict[tuple, str] = {}
 
+# The characters plotly.js reads as pseudo-HTML (<b>, <br>, <a href>, entities).
+_PLOTLY_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # What Django's json_script escapes, for JSON that plotly.io wrote (which escapes < and > too).
 _JSON_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 Figure = dict[str, Any]  # {"data": [trace, ...], "layout": layout}, as plotly.js takes it
+
+
+def plotly_text(value: str) -> str:
+    """`value`, typed by a person, as text plotly.js shows literally.
+
+    plotly.js renders tick labels, legend names, hover text and annotations as pseudo-HTML, so
+    a tag named `<a href="https://evil.test">x</a>` would put a working link in the care
+    team's chart, and `<b>` or `<br>` would restyle it. plotly.js turns `&amp;`, `&lt;` and
+    `&gt;` back into the characters after it has read the tags, as plain text."""
+    return value.translate(_PLOTLY_TEXT_ESCAPES)
 
 
 def part(cls: type, /, data: Mapping[str, Sequence] | None = None, **attrs: Any) -> dict:

@@ -1,7 +1,9 @@
 """The trend figures as plotly sees them: every chart of every range is a figure plotly's own
-graph_objects accept whole, and draws with the vendored basic bundle."""
+graph_objects accept whole, draws with the vendored basic bundle, and shows text from a person
+as text, never as markup."""
 
 import datetime as dt
+import html
 import json
 
 import plotly.graph_objects as go
@@ -14,6 +16,8 @@ from tests.journal.test_trends_page import figures
 from tests.journal.trend_histories import rich_history
 
 pytestmark = pytest.mark.django_db
+
+EVIL = '<a href="https://evil.test">x</a>'
 
 
 def strings(value):
@@ -62,6 +66,25 @@ def test_the_figures_need_nothing_beyond_the_basic_bundle_and_fetch_nothing(
         assert "family" not in json.dumps(fig), key  # no font of plotly's choosing
 
 
+def test_a_tag_named_like_a_link_shows_as_its_literal_text_in_the_figure(patient_client, patient):
+    rich_history(patient, days=60, activity_name=EVIL)
+
+    response = patient_client.get("/trends/?range=90d")
+
+    helps = figures(response)["chart-what-helps-data"]
+    assert helps["data"][0]["y"] == ['&lt;a href="https://evil.test"&gt;x&lt;/a&gt;']
+    assert helps["data"][1]["y"] == helps["data"][0]["y"]
+    # plotly.js reads <...> as pseudo-HTML (links, bold, line breaks) in every text it draws:
+    # the only markup in any figure is our own hover template's, and the escaped name reads
+    # back as typed.
+    for fig in figures(response).values():
+        marked_up = {s for s in strings(fig) if "<" in s or ">" in s}
+        assert marked_up <= {"Treatment session<extra></extra>"}
+    assert html.unescape(helps["data"][0]["y"][0]) == EVIL
+    # The table beside it shows the same name as text, escaped by the template.
+    assert "&lt;a href=&quot;https://evil.test&quot;&gt;x&lt;/a&gt;" in response.content.decode()
+
+
 def test_a_tag_named_like_a_number_stays_a_category(patient_client, patient):
     rich_history(patient, days=60, activity_name="2024")
 
@@ -69,6 +92,11 @@ def test_a_tag_named_like_a_number_stays_a_category(patient_client, patient):
 
     assert helps["data"][0]["y"] == ["2024"]
     assert helps["layout"]["yaxis"]["type"] == "category"
+
+
+def test_a_tag_with_an_ampersand_reads_back_as_typed():
+    assert plot.plotly_text("Friends & <b>family</b>") == "Friends &amp; &lt;b&gt;family&lt;/b&gt;"
+    assert plot.plotly_text("&lt;") == "&amp;lt;"  # shown as the five characters typed
 
 
 def test_a_part_is_checked_by_plotly_the_first_time_its_shape_is_built():
