@@ -15,7 +15,10 @@ range, through Django's test client in this one process (no server, no load gene
           rendered and put in the cache;
   cached: the same page served from the cache;
   figures: `journal.charts.page._build_charts` called directly: the chart queries, the
-          figure builders and the tables, without the request, template or cache.
+          figure builders and the tables, without the request, template or cache;
+  first:  `_build_charts` once per range at the start, before any figure shape is kept
+          (journal/charts/plot.py builds and validates each shape once per process): what
+          the first pages after a deploy pay. The first range also pays plotly's imports.
 
 Each is a median over rounds that time all of them in turn (so a machine that slows mid-run
 slows all alike); each is printed as a ratio to the floor, and built as a ratio to cached, so
@@ -64,10 +67,14 @@ def measure(patient_id: int, repeat: int) -> dict:
     from journal.charts import page
 
     patient = User.objects.get(pk=patient_id)
+    today = patient.today()
+    first = {
+        key: timed_ms(lambda key=key: page._build_charts(patient, key, today))
+        for key in page.RANGES
+    }
     client = Client()
     client.force_login(patient)
     client.get("/trends/")  # the session's first request refreshes its expiry (a write)
-    today = patient.today()
 
     def get(url):
         response = client.get(url)
@@ -105,6 +112,7 @@ def measure(patient_id: int, repeat: int) -> dict:
             for what in ("built_ms", "cached_ms", "figures_ms")
         }
         out[key]["chart_bytes"] = sum(len(b.encode()) for b in blocks)
+        out[key]["first_ms"] = first[key]
     return out
 
 
@@ -116,6 +124,10 @@ def main() -> None:
     ensure_database(db_url)
     setup_django(db_url, 0)
     total_rows, patient_id = seed(args.patients, args.days, reseed=False)
+    from journal.weekly import weekly_summaries_rebuild
+
+    # The seed writes check-ins only; the long ranges read the patient's weekly summaries.
+    weekly_summaries_rebuild(patient_ids=[patient_id])
     print(f"machine: {machine()}  date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"rows: {total_rows:,} check-ins; the first bench patient ({args.days} days)")
@@ -126,7 +138,7 @@ def main() -> None:
     print(f"floor: signed-in one-row view  {floor:.2f} ms")
     print(
         f"{'range':<6} {'built ms':>9} {'x floor':>8} {'cached ms':>10} {'x floor':>8} "
-        f"{'built/cached':>13} {'figures ms':>11} {'x floor':>8} {'chart KB':>9}"
+        f"{'built/cached':>13} {'figures ms':>11} {'x floor':>8} {'chart KB':>9} {'first ms':>9}"
     )
     for key, f in m.items():
         if not isinstance(f, dict):
@@ -135,7 +147,7 @@ def main() -> None:
             f"{key:<6} {f['built_ms']:>9.2f} {f['built_ms'] / floor:>8.2f} "
             f"{f['cached_ms']:>10.2f} {f['cached_ms'] / floor:>8.2f} "
             f"{f['built_ms'] / f['cached_ms']:>13.2f} {f['figures_ms']:>11.2f} "
-            f"{f['figures_ms'] / floor:>8.2f} {f['chart_bytes'] / 1024:>9.1f}"
+            f"{f['figures_ms'] / floor:>8.2f} {f['chart_bytes'] / 1024:>9.1f} {f['first_ms']:>9.1f}"
         )
     print(json.dumps(m, indent=1))
 

@@ -4,14 +4,15 @@ figure written out by `plotly.io`, for the vendored plotly.js *basic* bundle (sc
 Built once per shape. graph_objects checks every attribute name and value against plotly's
 schema, so a misspelt attribute or a value plotly.js cannot read fails here, in Python, rather
 than as a blank chart in someone's browser. That check costs ~0.3 ms a trace and ~1 to 5 ms a
-layout: 30 to 60 ms a trends page, 2 to 4 times the page without it (BENCHMARKS.md,
+layout: 30 to 60 ms a trends page, 2 to 4 times the page before plotly built it (BENCHMARKS.md,
 2026-12-01). So `part` builds each distinct *shape* (everything but the data) through
 graph_objects once per process, with the data of the first figure of that shape, and keeps it;
 later figures of the same shape get the kept part with their own data put in. The data are the
-few attributes whose values plotly only checks for being arrays (`DATA`: the x, y and text
-arrays, and a date axis's range), made here from database rows as lists of numbers, ISO dates,
-None and our own or escaped text. tests/journal/test_trends_figures.py rebuilds every chart of
-every range through `go.Figure`, which validates the whole figure, data and all.
+few attributes whose values plotly checks only for their form (`DATA`: the x, y and text arrays,
+and a date axis's range: arrays, strings for text, two values for a range), made here from
+database rows as lists of numbers, ISO dates, None and our own or escaped text.
+tests/journal/test_trends_figures.py rebuilds every chart of every range through `go.Figure`,
+which validates the whole figure, data and all.
 """
 
 from __future__ import annotations
