@@ -5,10 +5,13 @@ as text, never as markup."""
 import datetime as dt
 import html
 import json
+from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from django.conf import settings
+from plotly.offline import get_plotlyjs_version
 
 from journal.charts import plot
 from journal.charts.page import RANGES
@@ -61,9 +64,19 @@ def test_the_figures_need_nothing_beyond_the_basic_bundle_and_fetch_nothing(
     for key, fig in shown.items():
         assert {trace["type"] for trace in fig["data"]} <= {"scatter", "bar"}, key
         # No default template (its colours, grey plot area and ~7.5 KB): plotly.py's "none".
-        assert fig["layout"]["template"] == plot.pio.templates["none"].to_plotly_json(), key
+        assert fig["layout"]["template"] == pio.templates["none"].to_plotly_json(), key
         assert not any("://" in s for s in strings(fig)), key  # no address to fetch anything
         assert "family" not in json.dumps(fig), key  # no font of plotly's choosing
+
+
+def test_the_vendored_bundle_is_the_plotly_js_the_python_package_validates_for():
+    # The schema graph_objects checks figures against is plotly.js's own, version for version:
+    # a newer plotly package with an older bundle (or the reverse) could pass a figure here
+    # that the page cannot draw. `make vendor-plotly PLOTLY_VERSION=...` moves the bundle.
+    bundle = Path(settings.BASE_DIR, "static/vendor/plotly/plotly-basic.min.js")
+    with bundle.open() as f:
+        head = f.read(200)
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}\n" in head
 
 
 def test_a_tag_named_like_a_link_shows_as_its_literal_text_in_the_figure(patient_client, patient):
