@@ -93,7 +93,11 @@ def part(cls: type, /, data: Mapping[str, Sequence] | None = None, **attrs: Any)
 
 
 def figure(traces: Iterable[dict], layout: dict) -> Figure:
-    return {"data": list(traces), "layout": layout}
+    data = list(traces)
+    if unknown := {t["type"] for t in data} - BASIC_BUNDLE_TRACES:
+        # Refused here: the page's bundle would draw nothing, with only a console error.
+        raise ValueError(f"not in the vendored plotly.js basic bundle: {sorted(unknown)}")
+    return {"data": data, "layout": layout}
 
 
 def figure_script(fig: Figure, element_id: str) -> SafeString:

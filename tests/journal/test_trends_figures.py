@@ -62,7 +62,7 @@ def test_the_figures_need_nothing_beyond_the_basic_bundle_and_fetch_nothing(
     shown = figures(patient_client.get(f"/trends/?range={range_key}"))
 
     for key, fig in shown.items():
-        assert {trace["type"] for trace in fig["data"]} <= {"scatter", "bar"}, key
+        assert {trace["type"] for trace in fig["data"]} <= plot.BASIC_BUNDLE_TRACES, key
         # No default template (its colours, grey plot area and ~7.5 KB): plotly.py's "none".
         assert fig["layout"]["template"] == pio.templates["none"].to_plotly_json(), key
         assert not any("://" in s for s in strings(fig)), key  # no address to fetch anything
@@ -136,6 +136,13 @@ def test_parts_of_one_shape_each_get_their_own_data_and_copies():
         "y": [2, None],
     }
     assert plot.part(go.Scatter, **style)["line"]["width"] == 2
+
+
+def test_a_trace_the_basic_bundle_cannot_draw_is_refused():
+    fast = plot.part(go.Scattergl, dict(x=[1], y=[2]), mode="markers")
+
+    with pytest.raises(ValueError, match="scattergl"):
+        plot.figure([fast], plot.layout("A chart"))
 
 
 def test_only_data_may_skip_the_per_shape_check():
