@@ -4,12 +4,13 @@ people who would rather read numbers, and the small helpers the figure builders 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
+
+from .plot import Figure, figure_script
 
 BAND_FILLS = (
     "rgba(46, 160, 67, 0.12)",
@@ -22,7 +23,6 @@ DASH = "\u2013"  # an en dash: "no value" in tables, and ranges like "0 to 4"
 MOOD = "#1f77b4"
 ENERGY = "#e07b00"
 SLEEP = "#6a51a3"
-SESSION = "#2a9d8f"
 PHQ9 = "#c0392b"
 GAD7 = "#1f5f8b"
 
@@ -32,7 +32,7 @@ class Chart:
     key: str
     title: str
     description: str
-    figure: dict | None
+    figure: Figure | None  # built by .plot (plotly.graph_objects), or None: nothing to draw
     caption: str
     headers: Sequence[str]
     rows: list[Sequence]
@@ -63,7 +63,7 @@ class Chart:
             title=self.title,
             description=self.description,
             data_id=self.data_id,
-            figure_script=json_script(self.figure, self.data_id) if self.figure else "",
+            figure_script=figure_script(self.figure, self.data_id) if self.figure else "",
             caption=self.caption,
             headers=tuple(self.headers),
             table_body=self.body_html() if self.rows else "",
@@ -86,57 +86,8 @@ class ShownChart:
     notes: tuple[str, ...]
 
 
-def _layout(title: str, y_title: str, y_range: Sequence[float] | None = None) -> dict:
-    layout = {
-        "title": {"text": title, "font": {"size": 15}},
-        "margin": {"l": 44, "r": 12, "t": 40, "b": 40},
-        "height": 300,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "legend": {"orientation": "h", "y": -0.2},
-        "xaxis": {"type": "date"},
-        "yaxis": {"title": {"text": y_title}, "fixedrange": True},
-        "hovermode": "x unified",
-        "shapes": [],
-        "annotations": [],
-    }
-    if y_range is not None:
-        layout["yaxis"]["range"] = list(y_range)
-    return layout
-
-
 def _iso(day: dt.date) -> str:
     return day.isoformat()
-
-
-def _sessions_overlay(figure: dict, sessions: Iterable[dt.date], y: float) -> None:
-    """Treatment sessions as dotted lines across the chart plus a hoverable marker."""
-    days = [_iso(d) for d in sessions]
-    for d in days:
-        figure["layout"]["shapes"].append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": d,
-                "x1": d,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": SESSION, "width": 1, "dash": "dot"},
-            }
-        )
-    if days:
-        figure["data"].append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Treatment session",
-                "x": days,
-                "y": [y] * len(days),
-                "marker": {"symbol": "triangle-down", "size": 11, "color": SESSION},
-                "hovertemplate": "Treatment session<extra></extra>",
-            }
-        )
 
 
 def _fmt(value, digits: int = 1) -> str:

@@ -1,10 +1,12 @@
 """The trend charts, one function each: pure, from rows already loaded to a `Chart` (a Plotly
-figure and its table). Notes and session insights are never part of a chart: the trends scope
-does not include them."""
+figure built with plotly.graph_objects through .plot, and its table). Notes and session
+insights are never part of a chart: the trends scope does not include them."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+import plotly.graph_objects as go
 
 from ..questionnaires import phq9_outcomes
 from .base import (
@@ -18,12 +20,13 @@ from .base import (
     Chart,
     _fmt,
     _iso,
-    _layout,
     _rolling_mean,
-    _sessions_overlay,
 )
+from .plot import figure, layout, part, plotly_text, sessions_overlay, time_layout
 
 WHAT_HELPS_MIN_DAYS = 5  # on each side; under this we say so instead of guessing
+MOOD_RANGE = (0, 10.6)  # 0 to 10, with room above for the session markers
+SLEEP_RANGE = (0, 14.5)
 
 
 def mood_energy_daily(daily, start, today, sessions) -> Chart:
@@ -33,45 +36,40 @@ def mood_energy_daily(daily, start, today, sessions) -> Chart:
     days = [_iso(r[0]) for r in shown]
     avg = [_rolling_mean(mood, r[0]) for r in shown]
     energy_avg = [_rolling_mean(energy, r[0]) for r in shown]
-    figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Mood",
-                "x": days,
-                "y": [r[1] for r in shown],
-                "marker": {"color": MOOD, "size": 7},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Mood, 7-day average",
-                "x": days,
-                "y": avg,
-                "line": {"color": MOOD, "width": 3},
-            },
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Energy",
-                "x": days,
-                "y": [r[2] for r in shown],
-                "marker": {"color": ENERGY, "size": 6, "symbol": "square"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Energy, 7-day average",
-                "x": days,
-                "y": energy_avg,
-                "line": {"color": ENERGY, "width": 2, "dash": "dash"},
-            },
+    fig = figure(
+        [
+            part(
+                go.Scatter,
+                dict(x=days, y=[r[1] for r in shown]),
+                mode="markers",
+                name="Mood",
+                marker=dict(color=MOOD, size=7),
+            ),
+            part(
+                go.Scatter,
+                dict(x=days, y=avg),
+                mode="lines",
+                name="Mood, 7-day average",
+                line=dict(color=MOOD, width=3),
+            ),
+            part(
+                go.Scatter,
+                dict(x=days, y=[r[2] for r in shown]),
+                mode="markers",
+                name="Energy",
+                marker=dict(color=ENERGY, size=6, symbol="square"),
+            ),
+            part(
+                go.Scatter,
+                dict(x=days, y=energy_avg),
+                mode="lines",
+                name="Energy, 7-day average",
+                line=dict(color=ENERGY, width=2, dash="dash"),
+            ),
+            *sessions_overlay(sessions, MOOD_RANGE, 10.4),
         ],
-        "layout": _layout("Mood and energy by day", "0 to 10", (0, 10.6)),
-    }
-    figure["layout"]["xaxis"]["range"] = [_iso(start), _iso(today)]
-    _sessions_overlay(figure, sessions, 10.4)
+        time_layout("Mood and energy by day", "0 to 10", MOOD_RANGE, (start, today)),
+    )
     rows = [
         (r[0], r[1], _fmt(a), _fmt(r[2]), _fmt(e))
         for r, a, e in zip(shown, avg, energy_avg, strict=True)
@@ -81,7 +79,7 @@ def mood_energy_daily(daily, start, today, sessions) -> Chart:
         title="Mood and energy",
         description="Each day's mood and energy (0 to 10), with a 7-day average to show the tide "
         "under the waves.",
-        figure=figure if shown else None,
+        figure=fig if shown else None,
         caption="Mood and energy by day",
         headers=("Day", "Mood", "Mood, 7-day average", "Energy", "Energy, 7-day average"),
         rows=rows,
@@ -90,34 +88,32 @@ def mood_energy_daily(daily, start, today, sessions) -> Chart:
 
 def mood_energy_weekly(weeks, start, today, sessions) -> Chart:
     x = [_iso(w.week_start) for w in weeks]
-    figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Mood, weekly average",
-                "x": x,
-                "y": [_round(w.mood_mean) for w in weeks],
-                "line": {"color": MOOD, "width": 3},
-                "marker": {"size": 4},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Energy, weekly average",
-                "x": x,
-                "y": [_round(w.energy_mean) for w in weeks],
-                "line": {"color": ENERGY, "width": 2, "dash": "dash"},
-            },
+    fig = figure(
+        [
+            part(
+                go.Scatter,
+                dict(x=x, y=[_round(w.mood_mean) for w in weeks]),
+                mode="lines+markers",
+                name="Mood, weekly average",
+                line=dict(color=MOOD, width=3),
+                marker=dict(size=4),
+            ),
+            part(
+                go.Scatter,
+                dict(x=x, y=[_round(w.energy_mean) for w in weeks]),
+                mode="lines",
+                name="Energy, weekly average",
+                line=dict(color=ENERGY, width=2, dash="dash"),
+            ),
+            *sessions_overlay(sessions, MOOD_RANGE, 10.4),
         ],
-        "layout": _layout("Mood and energy, week by week", "0 to 10", (0, 10.6)),
-    }
-    _sessions_overlay(figure, sessions, 10.4)
+        time_layout("Mood and energy, week by week", "0 to 10", MOOD_RANGE),
+    )
     return Chart(
         key="mood",
         title="Mood and energy",
         description="Over a year or more, each point is a week's average (Monday to Sunday).",
-        figure=figure if weeks else None,
+        figure=fig if weeks else None,
         caption="Mood and energy, weekly averages",
         headers=("Week of", "Days logged", "Mood, average", "Energy, average"),
         rows=[(w.week_start, w.days_logged, _fmt(w.mood_mean), _fmt(w.energy_mean)) for w in weeks],
@@ -132,47 +128,44 @@ def weekly_band(
     weeks, sessions, *, key, title, description, mean, low, high, color, y_title, y_range
 ):
     x = [_iso(w.week_start) for w in weeks]
-    figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Lowest that week",
-                "x": x,
-                "y": [getattr(w, low) for w in weeks],
-                "line": {"width": 0, "color": color},
-                "showlegend": False,
-                "hoverinfo": "skip",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Lowest to highest",
-                "x": x,
-                "y": [getattr(w, high) for w in weeks],
-                "fill": "tonexty",
-                "fillcolor": "rgba(120, 140, 170, 0.25)",
-                "line": {"width": 0, "color": color},
-                "hoverinfo": "skip",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Weekly average",
-                "x": x,
-                "y": [_round(getattr(w, mean)) for w in weeks],
-                "line": {"color": color, "width": 3},
-                "marker": {"size": 4},
-            },
+    fig = figure(
+        [
+            part(
+                go.Scatter,
+                dict(x=x, y=[getattr(w, low) for w in weeks]),
+                mode="lines",
+                name="Lowest that week",
+                line=dict(width=0, color=color),
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            part(
+                go.Scatter,
+                dict(x=x, y=[getattr(w, high) for w in weeks]),
+                mode="lines",
+                name="Lowest to highest",
+                fill="tonexty",
+                fillcolor="rgba(120, 140, 170, 0.25)",
+                line=dict(width=0, color=color),
+                hoverinfo="skip",
+            ),
+            part(
+                go.Scatter,
+                dict(x=x, y=[_round(getattr(w, mean)) for w in weeks]),
+                mode="lines+markers",
+                name="Weekly average",
+                line=dict(color=color, width=3),
+                marker=dict(size=4),
+            ),
+            *sessions_overlay(sessions, y_range, y_range[1] - 0.2),
         ],
-        "layout": _layout(title, y_title, y_range),
-    }
-    _sessions_overlay(figure, sessions, y_range[1] - 0.2 if y_range else 0)
+        time_layout(title, y_title, y_range),
+    )
     return Chart(
         key=key,
         title=title,
         description=description,
-        figure=figure if weeks else None,
+        figure=fig if weeks else None,
         caption=title,
         headers=("Week of", "Days logged", "Average", "Lowest", "Highest"),
         rows=[
@@ -191,25 +184,23 @@ def weekly_band(
 def sleep_daily(daily, start, today, sessions) -> Chart:
     shown = [r for r in daily if r[0] >= start and r[3] is not None]
     x = [_iso(r[0]) for r in shown]
-    figure = {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Hours slept",
-                "x": x,
-                "y": [float(r[3]) for r in shown],
-                "marker": {"color": SLEEP},
-            }
+    fig = figure(
+        [
+            part(
+                go.Bar,
+                dict(x=x, y=[float(r[3]) for r in shown]),
+                name="Hours slept",
+                marker=dict(color=SLEEP),
+            ),
+            *sessions_overlay(sessions, SLEEP_RANGE, 14),
         ],
-        "layout": _layout("Sleep", "hours", (0, 14.5)),
-    }
-    figure["layout"]["xaxis"]["range"] = [_iso(start - dt.timedelta(days=1)), _iso(today)]
-    _sessions_overlay(figure, sessions, 14)
+        time_layout("Sleep", "hours", SLEEP_RANGE, (start - dt.timedelta(days=1), today)),
+    )
     return Chart(
         key="sleep",
         title="Sleep",
         description="Hours slept each night.",
-        figure=figure if shown else None,
+        figure=fig if shown else None,
         caption="Hours slept by day",
         headers=("Day", "Hours slept"),
         rows=[(r[0], _fmt(float(r[3]))) for r in shown],
@@ -219,50 +210,37 @@ def sleep_daily(daily, start, today, sessions) -> Chart:
 def questionnaire_chart(key, title, scores, bands, start, today, sessions, first_session) -> Chart:
     shown = [(d, t) for d, t in scores if d >= start]
     top = bands[-1][1]
-    figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": title,
-                "x": [_iso(d) for d, _ in shown],
-                "y": [t for _, t in shown],
-                "line": {"color": PHQ9 if key == "phq9" else GAD7, "width": 2},
-                "marker": {"size": 8},
-            }
-        ],
-        "layout": _layout(f"{title} over time", "total score", (0, top + 1)),
-    }
-    layout = figure["layout"]
-    for (low, high, name), fill in zip(bands, BAND_FILLS, strict=False):
-        layout["shapes"].append(
-            {
-                "type": "rect",
-                "xref": "paper",
-                "yref": "y",
-                "x0": 0,
-                "x1": 1,
-                "y0": low - 0.5 if low else 0,
-                "y1": high + 0.5,
-                "fillcolor": fill,
-                "line": {"width": 0},
-                "layer": "below",
-            }
+    # The bands are the same for every figure of an instrument: one shape, validated once.
+    band_rects = [
+        dict(
+            type="rect",
+            xref="paper",
+            yref="y",
+            x0=0,
+            x1=1,
+            y0=low - 0.5 if low else 0,
+            y1=high + 0.5,
+            fillcolor=fill,
+            line=dict(width=0),
+            layer="below",
         )
-        layout["annotations"].append(
-            {
-                "xref": "paper",
-                "yref": "y",
-                "x": 0.01,
-                "xanchor": "left",
-                "y": (low + high) / 2,
-                "text": name,
-                "name": "band",  # charts.js leaves band labels out on a phone's narrow chart
-                "showarrow": False,
-                "font": {"size": 10},
-                "opacity": 0.7,
-            }
+        for (low, high, _), fill in zip(bands, BAND_FILLS, strict=False)
+    ]
+    band_names = [
+        dict(
+            xref="paper",
+            yref="y",
+            x=0.01,
+            xanchor="left",
+            y=(low + high) / 2,
+            text=name,
+            name="band",  # charts.js leaves band labels out on a phone's narrow chart
+            showarrow=False,
+            font=dict(size=10),
+            opacity=0.7,
         )
+        for low, high, name in bands
+    ]
     rows = []
     outcomes = (
         phq9_outcomes(scores, first_session) if key == "phq9" else [(False, False)] * len(scores)
@@ -285,35 +263,48 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
                 remission_x.append(_iso(d))
                 remission_y.append(t)
         rows.append(row)
+    traces = [
+        part(
+            go.Scatter,
+            dict(x=[_iso(d) for d, _ in shown], y=[t for _, t in shown]),
+            mode="lines+markers",
+            name=title,
+            line=dict(color=PHQ9 if key == "phq9" else GAD7, width=2),
+            marker=dict(size=8),
+        )
+    ]
     if response_x:
-        figure["data"].append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Response (50% lower than when treatment began)",
-                "x": response_x,
-                "y": response_y,
-                "marker": {"symbol": "star", "size": 15, "color": "#2e7d32"},
-            }
+        traces.append(
+            part(
+                go.Scatter,
+                dict(x=response_x, y=response_y),
+                mode="markers",
+                name="Response (50% lower than when treatment began)",
+                marker=dict(symbol="star", size=15, color="#2e7d32"),
+            )
         )
     if remission_x:
-        figure["data"].append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "Remission (under 5)",
-                "x": remission_x,
-                "y": remission_y,
-                "marker": {
-                    "symbol": "diamond-open",
-                    "size": 18,
-                    "color": "#2e7d32",
-                    "line": {"width": 2},
-                },
-            }
+        traces.append(
+            part(
+                go.Scatter,
+                dict(x=remission_x, y=remission_y),
+                mode="markers",
+                name="Remission (under 5)",
+                marker=dict(symbol="diamond-open", size=18, color="#2e7d32", line=dict(width=2)),
+            )
         )
-    layout["xaxis"]["range"] = [_iso(start), _iso(today)]
-    _sessions_overlay(figure, sessions, top + 0.5)
+    y_range = (0, top + 1)
+    fig = figure(
+        [*traces, *sessions_overlay(sessions, y_range, top + 0.5)],
+        time_layout(
+            f"{title} over time",
+            "total score",
+            y_range,
+            (start, today),
+            shapes=band_rects,
+            annotations=band_names,
+        ),
+    )
     headers = ["Day", "Total", "Severity"] + (["Marked"] if key == "phq9" else [])
     return Chart(
         key=key,
@@ -323,7 +314,7 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
             + ", ".join(f"{low}{DASH}{high} {name.lower()}" for low, high, name in bands)
             + "."
         ),
-        figure=figure if shown else None,
+        figure=fig if shown else None,
         caption=f"{title} totals",
         headers=headers,
         rows=rows,
@@ -352,40 +343,48 @@ def what_helps_chart(activity_rows, total_days: int, total_mood: int) -> Chart:
             )
             enough.append((name, mean_with, n_with, mean_without, n_without))
         rows.append((name, n_with, _fmt(mean_with), n_without, _fmt(mean_without), verdict))
-    names = [e[0] for e in enough]
-    figure = {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "Days with it",
-                "y": names,
-                "x": [round(e[1], 2) for e in enough],
-                "text": [f"{e[2]} days" for e in enough],
-                "marker": {"color": MOOD},
-            },
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "Days without it",
-                "y": names,
-                "x": [round(e[3], 2) for e in enough],
-                "text": [f"{e[4]} days" for e in enough],
-                "marker": {"color": "#9aa7b5"},
-            },
+    # Tag names are typed by people (a patient's own tags): escaped for plotly.js, which would
+    # read <a href>, <b> or <br> in a tick label or hover text as markup.
+    names = [plotly_text(e[0]) for e in enough]
+    fig = figure(
+        [
+            part(
+                go.Bar,
+                dict(
+                    x=[round(e[1], 2) for e in enough],
+                    y=names,
+                    text=[f"{e[2]} days" for e in enough],
+                ),
+                orientation="h",
+                name="Days with it",
+                marker=dict(color=MOOD),
+            ),
+            part(
+                go.Bar,
+                dict(
+                    x=[round(e[3], 2) for e in enough],
+                    y=names,
+                    text=[f"{e[4]} days" for e in enough],
+                ),
+                orientation="h",
+                name="Days without it",
+                marker=dict(color="#9aa7b5"),
+            ),
         ],
-        "layout": {
-            **_layout("Average mood with and without each activity", "", None),
-            "barmode": "group",
-            "height": 120 + 56 * len(enough),
-            "xaxis": {"range": [0, 10]},
+        layout(
+            "Average mood with and without each activity",
+            barmode="group",
+            height=120 + 56 * len(enough),
+            xaxis=dict(range=[0, 10]),
             # Just under the axis, whatever the number of rows: the legend's y is a fraction
             # of the plot's height (the figure's less its 40 px top and bottom margins).
-            "legend": {"orientation": "h", "y": -round(45 / (40 + 56 * len(enough)), 3)},
-            "yaxis": {"automargin": True, "fixedrange": True},
-            "hovermode": "closest",
-        },
-    }
+            legend=dict(orientation="h", y=-round(45 / (40 + 56 * len(enough)), 3)),
+            # Categories always, even for a tag named "2024" or "5", which plotly.js would
+            # otherwise take for a number and plot on a numeric axis.
+            yaxis=dict(type="category", automargin=True, fixedrange=True),
+            hovermode="closest",
+        ),
+    )
     return Chart(
         key="what-helps",
         title="What helps",
@@ -394,7 +393,7 @@ def what_helps_chart(activity_rows, total_days: int, total_mood: int) -> Chart:
             "not what causes what. With fewer than "
             f"{WHAT_HELPS_MIN_DAYS} days on either side we don't guess."
         ),
-        figure=figure if enough else None,
+        figure=fig if enough else None,
         caption="Average mood with and without each activity",
         headers=("Activity", "Days with", "Mood with", "Days without", "Mood without", "So far"),
         rows=rows,

@@ -39,6 +39,8 @@ from ..questionnaires import band_ranges
 from ..weekly import week_start
 from .base import MOOD, SLEEP
 from .figures import (
+    MOOD_RANGE,
+    SLEEP_RANGE,
     mood_energy_daily,
     mood_energy_weekly,
     questionnaire_chart,
@@ -207,7 +209,7 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v5:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v6:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)
@@ -298,7 +300,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             high="sleep_hours_max",
             color=SLEEP,
             y_title="hours",
-            y_range=(0, 14.5),
+            y_range=SLEEP_RANGE,
         )
     charts.append(
         weekly_band(
@@ -313,7 +315,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             high="mood_max",
             color=MOOD,
             y_title="0 to 10",
-            y_range=(0, 10.6),
+            y_range=MOOD_RANGE,
         )
     )
     charts.append(sleep)

@@ -62,3 +62,22 @@ def test_severity_band_names_are_drawn_on_a_wide_chart_and_left_out_on_a_phone(p
     assert page.get_by_text("Shaded bands show severity:").first.is_visible()
     page.set_viewport_size({"width": 1200, "height": 900})
     assert band_names_drawn() == 1
+
+
+def test_a_tag_named_like_a_link_is_drawn_as_its_text_not_as_a_link(page):
+    # plotly.js draws <a href>, <b> and <br> in tick labels and hover text as markup: a patient's
+    # tag must not put a link in their care team's chart.
+    evil = '<a href="https://evil.test">x</a>'
+    patient = UserFactory()
+    rich_history(patient, days=60, activity_name=evil)
+    log_in(page, patient.email)
+    page.set_viewport_size({"width": 1200, "height": 900})
+
+    page.goto("/trends/?range=90d")
+    chart = page.locator("#chart-what-helps")
+    chart.locator("svg.main-svg").first.wait_for(state="attached")
+
+    labels = chart.locator(".ytick text").all_text_contents()
+    assert labels == [evil]  # the name as typed, angle brackets and all
+    assert chart.locator("a").count() == 0
+    assert page.locator("[href*='evil.test']").count() == 0

@@ -158,7 +158,8 @@ def test_typed_text_cannot_become_script_on_the_page(patient_client, patient):
     assert "<script>alert(1)" not in html
     assert html.count("<script") == html.count("</script>")
     helps = figures(response)["chart-what-helps-data"]
-    assert helps["data"][0]["y"] == [evil]  # intact as data, inert as markup
+    # Intact as data, inert as markup: escaped for plotly.js, which shows it as typed.
+    assert helps["data"][0]["y"] == ["&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"]
     assert "<script><script>" not in html  # notes are not part of trends at all
 
 
