@@ -10,6 +10,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import measures
 from .plot import Figure, figure_script
 
 BAND_FILLS = (
@@ -20,9 +21,10 @@ BAND_FILLS = (
     "rgba(200, 40, 40, 0.14)",
 )
 DASH = "\u2013"  # an en dash: "no value" in tables, and ranges like "0 to 4"
-MOOD = "#1f77b4"
-ENERGY = "#e07b00"
-SLEEP = "#6a51a3"
+# Each measure's colour is the registry's (journal.measures), the same on every chart.
+MOOD = measures.BY_NAME["mood"].colour
+ENERGY = measures.BY_NAME["energy"].colour
+SLEEP = measures.BY_NAME["sleep_hours"].colour
 PHQ9 = "#c0392b"
 GAD7 = "#1f5f8b"
 

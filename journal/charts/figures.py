@@ -8,6 +8,7 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from .. import measures
 from ..questionnaires import phq9_outcomes
 from .base import (
     BAND_FILLS,
@@ -178,6 +179,69 @@ def weekly_band(
             )
             for w in weeks
         ],
+    )
+
+
+# The measures the mood and sleep charts already draw; every other 0-10 measure of the registry
+# gets a line on "Other areas".
+DRAWN_ELSEWHERE = ("mood", "energy")
+
+
+def other_areas_weekly(weeks, sessions) -> Chart:
+    """Each week's average of every other 0-10 measure (interest, anxiety, irritability,
+    self-worth, connection, and any the registry gains), read from the weekly rows the page
+    already has. A measure the patient never rated in the range is left out."""
+    shown = [
+        m
+        for m in measures.OPTIONAL
+        if m.kind is measures.Kind.SCALE
+        and m.name not in DRAWN_ELSEWHERE
+        and any(getattr(w, f"{m.name}_mean", None) is not None for w in weeks)
+    ]
+    x = [_iso(w.week_start) for w in weeks]
+    fig = figure(
+        [
+            *(
+                part(
+                    go.Scatter,
+                    dict(x=x, y=[_round(getattr(w, f"{m.name}_mean")) for w in weeks]),
+                    mode="lines+markers",
+                    name=m.label,
+                    line=dict(color=m.colour, width=2),
+                    marker=dict(size=4),
+                    connectgaps=False,
+                )
+                for m in shown
+            ),
+            *sessions_overlay(sessions, MOOD_RANGE, 10.4),
+        ],
+        time_layout("Other areas, week by week", "0 to 10", MOOD_RANGE),
+    )
+    lower_better = [m.label.lower() for m in shown if m.better is measures.Better.LOWER]
+    description = "Each week's average of the other things you rate from 0 to 10."
+    if lower_better:
+        description += f" For {' and '.join(lower_better)}, lower is better."
+    return Chart(
+        key="other-areas",
+        title="Other areas",
+        description=description,
+        figure=fig if shown else None,
+        caption="Other areas, weekly averages",
+        headers=("Week of", "Days logged", *(f"{m.label}, average" for m in shown)),
+        rows=[
+            (
+                w.week_start,
+                w.days_logged,
+                *(_fmt(getattr(w, f"{m.name}_mean")) for m in shown),
+            )
+            for w in weeks
+        ]
+        if shown
+        else [],
+        empty_text=(
+            "Nothing rated in this range yet. Under “More about today” in a check-in you can "
+            "rate interest, anxiety, connection and more; they show here week by week."
+        ),
     )
 
 

@@ -43,6 +43,7 @@ from .figures import (
     SLEEP_RANGE,
     mood_energy_daily,
     mood_energy_weekly,
+    other_areas_weekly,
     questionnaire_chart,
     sleep_daily,
     weekly_band,
@@ -209,7 +210,7 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v6:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v7:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)
@@ -319,6 +320,9 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
         )
     )
     charts.append(sleep)
+    charts.append(
+        other_areas_weekly([w for w in weeks if w.week_start >= start], in_range_sessions)
+    )
     charts.append(
         questionnaire_chart(
             "phq9",

@@ -9,7 +9,7 @@ from tests.journal.trend_histories import rich_history, steady_then_slide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHARTS = ("mood", "weekly-mood", "sleep", "phq9", "gad7", "what-helps")
+CHARTS = ("mood", "weekly-mood", "sleep", "other-areas", "phq9", "gad7", "what-helps")
 
 
 def test_a_patient_with_months_of_entries_sees_every_chart_in_every_range(page):

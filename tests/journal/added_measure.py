@@ -76,6 +76,8 @@ def main(database: str) -> dict:
     weekly_summary_refresh(patient_id=patient.pk, day=saved.day)
     summary = WeeklySummary.objects.get(patient=patient)
     report["weekly_mean"] = getattr(summary, f"{name}_mean")
+    page = client.get("/trends/?range=30d").content.decode()
+    report["charted"] = f'"name":"{measure.label}"' in page.replace(" ", "")
     return report
 
 

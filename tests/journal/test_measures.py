@@ -54,6 +54,7 @@ def test_the_weekly_summary_the_export_the_early_warning_rule_and_the_database_k
     with_focus,
 ):
     assert with_focus["weekly_mean"] == 7.0
+    assert with_focus["charted"]  # a line on "Other areas"
     assert with_focus["export_has_column"]
     assert with_focus["warning_area"]
     assert with_focus["constraint"]

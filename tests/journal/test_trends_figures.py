@@ -44,7 +44,7 @@ def test_every_chart_of_every_range_is_a_figure_plotly_validates_whole(
 
     shown = figures(patient_client.get(f"/trends/?range={range_key}"))
 
-    assert len(shown) == 6
+    assert len(shown) == 7
     for key, fig in shown.items():
         # graph_objects checks every attribute and value, data included, and raises on any it
         # does not know; the same figure comes back out of it unchanged.

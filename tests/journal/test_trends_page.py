@@ -12,13 +12,14 @@ from journal.access import Scope
 from journal.charts.page import RANGES, trends_context
 from journal.models import Signal, WeeklySummary
 from journal.signals import signals_evaluate
-from journal.weekly import week_start, weekly_summary_refresh
+from journal.weekly import week_start, weekly_summaries_rebuild, weekly_summary_refresh
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
     ShareFactory,
     SignalFactory,
     UserFactory,
+    daily_history,
 )
 from tests.journal.trend_histories import rich_history, steady_then_slide
 
@@ -78,12 +79,13 @@ def test_every_range_draws_every_chart_with_a_table(patient_client, patient, ran
         "chart-mood-data",
         "chart-weekly-mood-data",
         "chart-sleep-data",
+        "chart-other-areas-data",
         "chart-phq9-data",
         "chart-gad7-data",
         "chart-what-helps-data",
     }
-    assert html.count("<details>") == 6
-    assert html.count("<caption>") == 6
+    assert html.count("<details>") == 7
+    assert html.count("<caption>") == 7
     assert f'href="?range={range_key}" aria-current="true"' in html
     assert '<a href="/trends/" aria-current="page">Trends</a>' in html
 
@@ -346,3 +348,35 @@ def test_two_patients_each_see_only_their_own_charts(client):
             _mood_on(figures(client.get("/trends/?range=30d")), who.today())
         )
     assert seen == {calm.pk: [7, 7], low.pk: [3]}
+
+
+def test_other_areas_draws_each_rated_measure_week_by_week_and_leaves_out_the_unrated(
+    patient_client, patient
+):
+    """Every 0-10 measure of the registry besides mood and energy gets a line: a patient who
+    rates interest and anxiety sees those two, with each week's average, and nothing for
+    connection they never rated. Another patient's ratings never reach it."""
+    other = UserFactory()
+    today = patient.today()
+    daily_history(patient, days=14, end=today, interest=lambda i: 3, anxiety=lambda i: 8)
+    daily_history(other, days=14, end=today, interest=lambda i: 9, connection=lambda i: 9)
+    weekly_summaries_rebuild(patient_ids=[patient.pk, other.pk])
+
+    fig = figures(patient_client.get("/trends/?range=30d"))["chart-other-areas-data"]
+
+    lines = {t["name"]: t["y"] for t in fig["data"] if t["name"] != "Treatment session"}
+    assert set(lines) == {"Interest in things", "Anxiety"}
+    assert set(lines["Interest in things"]) == {3.0}
+    assert set(lines["Anxiety"]) == {8.0}
+    html = patient_client.get("/trends/?range=30d").content.decode()
+    assert "For anxiety, lower is better." in html
+
+
+def test_other_areas_says_how_to_fill_it_when_nothing_is_rated(patient_client, patient):
+    daily_history(patient, days=10, end=patient.today())  # mood only
+    weekly_summaries_rebuild(patient_ids=[patient.pk])
+
+    response = patient_client.get("/trends/?range=30d")
+
+    assert "chart-other-areas-data" not in figures(response)
+    assert "you can rate interest, anxiety, connection and more" in response.content.decode()
