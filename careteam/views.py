@@ -162,12 +162,13 @@ def team(request, team_id: int):
 
 @never_cache
 def member_invitation(request, token: str):
-    """Public: the invitee may not have an account yet. Shows only the team's name."""
+    """Public: the invitee may not have an account yet. Shows only the team's name, never the
+    address the invitation was sent to (the link may be in the wrong hands)."""
     invitation = invitations.invitation_for_token(token)
     if invitation is None or invitation.kind != "member":
         return render(request, "careteam/invitation_unusable.html", status=404)
     if not request.user.is_authenticated:
-        # Signup reads this (accounts/adapter.py) to make the new account a care-team member.
+        # Signup reads this (careteam/wiring.py) to make the new account a care-team member.
         request.session[MEMBER_INVITATION_SESSION_KEY] = token
         return render(
             request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
@@ -181,7 +182,13 @@ def member_invitation(request, token: str):
         messages.success(request, f"You are now a member of {invitation.team.name}.")
         return redirect("careteam:dashboard")
     return render(
-        request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
+        request,
+        "careteam/member_invitation.html",
+        {
+            "invitation": invitation,
+            "token": token,
+            "for_someone_else": not invitations.invitation_is_for(invitation, request.user.email),
+        },
     )
 
 

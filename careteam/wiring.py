@@ -15,6 +15,7 @@ happened through events (`accounts.events`, `journal.events`); this module answe
 from typing import Any
 
 from allauth.account.signals import user_signed_up
+from django.contrib import messages
 from django.db import transaction
 
 from accounts.events import time_zone_changed
@@ -27,7 +28,7 @@ from journal.events import warning_raised
 
 from . import access, invitations
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import Share
+from .models import Invitation, Share
 from .selectors import access_log_for_patient
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
@@ -80,19 +81,23 @@ def share_ends_follow(sender: Any, *, user: User, **kwargs: Any) -> None:
 
 
 def join_invited_team(sender: Any, *, request: Any, user: User, **kwargs: Any) -> None:
-    """A signup that began from a member invitation, with the address it was sent to, makes a
-    care-team account in that team. The address is verified before the account can sign in,
-    and the token is spent either way."""
-    token = request.session.get(MEMBER_INVITATION_SESSION_KEY) if request is not None else None
+    """A signup that began from a member invitation, with the address it was sent to (compared
+    without regard to case), makes a care-team account in that team. The address is verified
+    before the account can sign in. A signup with another address stays an ordinary account,
+    is told so plainly, and leaves the invitation unspent for the person it was sent to."""
+    token = request.session.pop(MEMBER_INVITATION_SESSION_KEY, None) if request else None
     if not token:
         return
-    if invitations.member_invitation_for_signup(token=token, email=user.email) is None:
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None or invitation.kind != Invitation.Kind.MEMBER:
+        return
+    if not invitations.invitation_is_for(invitation, user.email):
+        messages.warning(request, invitations.WRONG_ADDRESS)
         return
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(role=User.Role.CARE)
         user.role = User.Role.CARE
         invitations.invitation_accept_member(token=token, user=user)
-    request.session.pop(MEMBER_INVITATION_SESSION_KEY, None)
 
 
 def connect() -> None:
