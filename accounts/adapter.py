@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,3 +9,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return True
+
+    def get_login_redirect_url(self, request) -> str:
+        # Staff work in the admin; as care-team accounts they would land on an empty dashboard.
+        if request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)

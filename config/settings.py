@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.ActivateUserTimeZoneMiddleware",
 ]
 
@@ -250,6 +251,11 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Tideline"
+# Care-team members and staff see many patients' data: until they have an authenticator app or
+# a passkey they reach only the enrolment pages (accounts/two_factor.py). On whenever DEBUG is
+# off, and `check --deploy` fails if production turns it off; the DEBUG demo leaves it off so
+# the demo clinician signs in with a password.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=not DEBUG)
 # fido2 treats http://localhost as insecure; only the DEBUG development run may relax that.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 

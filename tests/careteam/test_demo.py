@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_clinician_sees_the_demo_patient_at_harbour_clinic(settings, client):
     settings.DEBUG = True
+    settings.REQUIRE_TWO_FACTOR = False  # its default when DEBUG is on, as in `make run`
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
 

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -89,6 +90,9 @@ def test_the_invitee_signs_up_verifies_and_lands_in_the_team(client, team_admin,
     assert client.get(reverse("careteam:dashboard")).status_code == 302
     confirm = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body)
     client.post(confirm.group(1))
+    # Signed in, and in the team; patients' data waits until they set up a second factor.
+    assert client.get(reverse("careteam:dashboard"))["Location"] == reverse("two_factor_required")
+    TOTP.activate(user, generate_totp_secret())
     assert client.get(reverse("careteam:dashboard")).status_code == 200
 
 
