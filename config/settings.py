@@ -235,11 +235,16 @@ ACCOUNT_SESSION_REMEMBER = False  # sessions end when the browser closes, whatev
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tideline: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Explicit, so a reader sees what is limited; these are allauth's own defaults, tightened for
-# failed logins. They need a cache every process shares (Redis, or the file cache above).
+# Explicit, so a reader sees what is limited. They need a cache every process shares (Redis, or
+# the file cache above). Failed sign-ins (accounts/adapter.py): 10 a minute per address (many
+# accounts tried from one place); per address and account together 5 in 5 minutes and 20 a day
+# ("key"), so a stranger's wrong passwords never lock the real person out from elsewhere; and per
+# account alone 100 a day, out of reach of any one address, for guessing spread over many.
+# allauth also counts wrong second-factor codes under "login_failed", keyed by account.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/d/key",
+    "login_failed_account": "100/d/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -248,6 +253,14 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# The client's address, for the limits above. Behind the TLS proxy the README recommends every
+# request comes from the proxy: without these, ten wrong passwords a minute from anyone would
+# stop every sign-in. Either the number of proxies you run in front of the app (the client is
+# the entry that many from the end of X-Forwarded-For; earlier entries can be forged), or a
+# header your proxy sets to the client's address (e.g. X-Real-IP); never both, never more
+# proxies than you run.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Tideline"

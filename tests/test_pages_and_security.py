@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -111,6 +112,28 @@ def test_two_factor_is_required_by_default_whenever_debug_is_off(env, expected):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_the_trusted_proxy_settings_come_from_the_environment():
+    result = _manage(
+        "shell",
+        "-c",
+        "from allauth import app_settings as a; "
+        "print(a.TRUSTED_PROXY_COUNT, a.TRUSTED_CLIENT_IP_HEADER)",
+        DEBUG="true",
+        ALLAUTH_TRUSTED_PROXY_COUNT="2",
+        ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2 X-Real-IP"
+
+
+def test_the_compose_stack_trusts_its_tls_proxy_for_client_addresses():
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    app = compose["x-app"]["environment"]
+    assert app["BEHIND_TLS_PROXY"] == "true"
+    assert app["ALLAUTH_TRUSTED_PROXY_COUNT"] == "${ALLAUTH_TRUSTED_PROXY_COUNT:-1}"
+    assert "ALLAUTH_TRUSTED_CLIENT_IP_HEADER" in app
 
 
 def test_production_without_a_secret_key_refuses_to_start_and_names_it():
