@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -52,6 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         CARE = "care", "Care-team member"
 
     email = models.EmailField("email address", unique=True)
+    # What names a patient in a URL (/care/patients/<public_id>/) and at the access door: random,
+    # so ids cannot be walked the way sequential primary keys can be (every probe of someone
+    # else's id is logged on that patient's "Who viewed my data").
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(
         "name to show",
         max_length=80,

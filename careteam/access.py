@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from uuid import UUID
 
 from django.db import connection
 from django.http import Http404
@@ -57,22 +58,26 @@ def _shared_scope(viewer, patient_id: int) -> tuple[Scope, dt.datetime | None]:
     return scope, until
 
 
-def grant_for(viewer, patient_id: int, *, need: Scope, what: str) -> Grant:
-    """The grant for `viewer` to see `need` of patient `patient_id`'s journal now; Http404
-    otherwise. Logs the look, allowed or refused, when the viewer is not the patient."""
-    if viewer.is_authenticated and viewer.pk == patient_id:
+def grant_for(viewer, public_id: UUID, *, need: Scope, what: str) -> Grant:
+    """The grant for `viewer` to see `need` of the journal of the patient whose public id is
+    `public_id`, now; Http404 otherwise. Logs the look, allowed or refused, when the viewer is
+    not the patient. Patients are named by a random public id, never their primary key, so
+    nobody can walk the ids."""
+    if viewer.is_authenticated and viewer.public_id == public_id:
         # The patient's own journal: everything, nothing to log, no second lookup.
         if viewer.is_active and viewer.is_patient:
             return Grant(patient=viewer, scope=EVERYTHING, viewer=viewer)
         raise Http404
-    scope, until = _shared_scope(viewer, patient_id)
+    patient = User.objects.filter(public_id=public_id, role=User.Role.PATIENT).first()
+    if patient is None:
+        raise Http404
+    scope, until = _shared_scope(viewer, patient.pk)
     allowed = need in scope and bool(scope)
-    patient = User.objects.filter(pk=patient_id, role=User.Role.PATIENT).first()
-    if viewer.is_authenticated and patient is not None:
+    if viewer.is_authenticated:
         AccessEvent.objects.create(
             viewer=viewer, viewer_role=viewer.role, patient=patient, what=what, allowed=allowed
         )
-    if not allowed or patient is None:
+    if not allowed:
         raise Http404
     return Grant(patient=patient, scope=scope, viewer=viewer, until=until)
 

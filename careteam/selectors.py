@@ -112,7 +112,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
         )
-        .only("id", "email", "display_name", "time_zone")
+        .only("id", "public_id", "email", "display_name", "time_zone")
     )
 
     teams: dict[int, list[str]] = {}

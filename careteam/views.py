@@ -7,6 +7,7 @@ revoked share is refused on the very next request, back button and shared caches
 """
 
 from functools import wraps
+from uuid import UUID
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -62,11 +63,11 @@ def dashboard(request):
     return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
 
 
-def _grant_for_team(request, patient_id: int, *, need: Scope, what: str) -> Grant:
+def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Grant:
     """The grant for a care-team page. Asked of access.py first, so every attempt by someone
     other than the patient is logged (a patient poking at another's id included); the patient
     themself gets a 404 too: these pages are the team's view, their own pages are elsewhere."""
-    grant = grant_for(request.user, patient_id, need=need, what=what)
+    grant = grant_for(request.user, public_id, need=need, what=what)
     if not request.user.is_care_member:
         raise Http404
     return grant
@@ -74,8 +75,8 @@ def _grant_for_team(request, patient_id: int, *, need: Scope, what: str) -> Gran
 
 @never_cache
 @login_required
-def patient_trends(request, patient_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="trends")
+def patient_trends(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="trends")
     return render(
         request,
         "careteam/patient_trends.html",
@@ -92,8 +93,8 @@ def patient_trends(request, patient_id: int):
 
 @never_cache
 @login_required
-def patient_notes(request, patient_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.NOTES, what="notes")
+def patient_notes(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.NOTES, what="notes")
     return render(
         request,
         "careteam/patient_notes.html",
@@ -109,15 +110,15 @@ def patient_notes(request, patient_id: int):
 @never_cache
 @require_POST
 @login_required
-def signal_acknowledge(request, patient_id: int, signal_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="signal_ack")
+def signal_acknowledge(request, public_id: UUID, signal_id: int):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="signal_ack")
     patient = grant.patient
     if services.signal_acknowledge(patient=patient, signal_id=signal_id, by=request.user):
         messages.success(request, "Marked as seen. Your team can see who acknowledged it.")
     else:
         # Already acknowledged by a colleague, or not this patient's signal: nothing changes.
         messages.info(request, "This was already marked as seen.")
-    return redirect("careteam:patient", patient_id=patient.pk)
+    return redirect("careteam:patient", public_id=patient.public_id)
 
 
 @never_cache

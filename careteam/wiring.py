@@ -13,6 +13,7 @@ happened through events (`accounts.events`, `journal.events`); this module answe
 """
 
 from typing import Any
+from uuid import UUID
 
 from allauth.account.signals import user_signed_up
 from django.contrib import messages
@@ -37,8 +38,8 @@ from .tasks import alert_care_teams_about_signal
 class CareTeamsForTheJournal:
     """The answers to `journal.care.CareTeams`."""
 
-    def grant(self, viewer: Any, patient_id: int, *, need: Scope, what: str) -> Grant:
-        return access.grant_for(viewer, patient_id, need=need, what=what)
+    def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
+        return access.grant_for(viewer, public_id, need=need, what=what)
 
     def team_contacts(self, patient: User) -> list[TeamContact]:
         shares = Share.objects.active().filter(patient=patient).select_related("team")

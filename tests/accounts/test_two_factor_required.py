@@ -43,7 +43,7 @@ def closed_pages(patient):
     return [
         reverse("home"),
         reverse("careteam:dashboard"),
-        reverse("careteam:patient", kwargs={"patient_id": patient.pk}),
+        reverse("careteam:patient", kwargs={"public_id": patient.public_id}),
         reverse("profile_settings"),
         reverse("account_email"),
         "/admin/",
@@ -95,7 +95,7 @@ def test_with_an_authenticator_the_pages_open(client, shared_patient, account):
     client.force_login(person)
 
     assert client.get(reverse("careteam:dashboard")).status_code == 200
-    patient_page = reverse("careteam:patient", kwargs={"patient_id": shared_patient.pk})
+    patient_page = reverse("careteam:patient", kwargs={"public_id": shared_patient.public_id})
     assert client.get(patient_page).status_code == 200
     admin = client.get("/admin/")
     assert admin.status_code == (200 if account else 302)

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django.urls import reverse
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def look(client, viewer, patient, what="trends"):
     client.force_login(viewer)
     url_name = "careteam:patient_notes" if what == "notes" else "careteam:patient"
-    return client.get(reverse(url_name, kwargs={"patient_id": patient.pk}))
+    return client.get(reverse(url_name, kwargs={"public_id": patient.public_id}))
 
 
 def test_the_patient_reads_who_viewed_their_data_in_plain_words(client, world):
@@ -148,7 +150,7 @@ def test_an_unknown_patient_id_is_a_404_and_logs_nothing(client, clinician):
     ShareFactory(patient=UserFactory(), team=MembershipFactory(user=clinician).team)
     client.force_login(clinician)
 
-    response = client.get(reverse("careteam:patient", kwargs={"patient_id": 987654}))
+    response = client.get(reverse("careteam:patient", kwargs={"public_id": uuid.uuid4()}))
 
     assert response.status_code == 404
     assert not AccessEvent.objects.exists()

@@ -26,8 +26,10 @@ def test_the_demo_clinician_sees_the_demo_patient_at_harbour_clinic(settings, cl
 
     client.force_login(clinician)
     assert patient.display_name in client.get(reverse("careteam:dashboard")).content.decode()
-    assert client.get(reverse("careteam:patient", args=[patient.pk])).status_code == 200
-    assert client.get(reverse("careteam:patient_notes", args=[patient.pk])).status_code == 404
+    assert client.get(reverse("careteam:patient", args=[patient.public_id])).status_code == 200
+    assert (
+        client.get(reverse("careteam:patient_notes", args=[patient.public_id])).status_code == 404
+    )
 
 
 def test_seeding_again_after_the_patient_revoked_shares_again(settings):
