@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from .ratelimit import parse_rates
+
 
 @register(Tags.security, deploy=True)
 def two_factor_required_in_production(app_configs, **kwargs):
@@ -17,5 +19,23 @@ def two_factor_required_in_production(app_configs, **kwargs):
             hint="Leave REQUIRE_TWO_FACTOR unset (it is on whenever DEBUG is off) or set it "
             "to true.",
             id="tideline.E001",
+        )
+    ]
+
+
+@register()
+def rate_limits_parse(app_configs, **kwargs):
+    """A mistyped limit fails at start, naming the variable, not on a clinician's page."""
+    try:
+        if parse_rates(settings.CARE_PATIENT_PAGES_RATE_LIMIT):
+            return []
+        problem = "it is empty"
+    except ValueError as error:
+        problem = str(error)
+    return [
+        Error(
+            f"CARE_PATIENT_PAGES_RATE_LIMIT: {problem}.",
+            hint='Write it like "60/m,600/h".',
+            id="tideline.E002",
         )
     ]

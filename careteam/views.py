@@ -10,6 +10,7 @@ from functools import wraps
 from uuid import UUID
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import patient_required
+from accounts.ratelimit import parse_rates, retry_after
 from journal.access import Grant, Scope
 from journal.charts.page import trends_context
 
@@ -36,6 +38,28 @@ def care_member_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_care_member:
             raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def patient_pages_limited(view):
+    """At most CARE_PATIENT_PAGES_RATE_LIMIT requests per account to the pages about one
+    patient (/care/patients/...); beyond it a 429 page, and nothing is looked up or logged.
+    Normal work stays far below it; a script walking ids, or filling a patient's "Who viewed my
+    data" with refused looks, is stopped within a minute."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        wait = retry_after(
+            name="care-patient-pages",
+            who=request.user.pk,
+            rates=parse_rates(settings.CARE_PATIENT_PAGES_RATE_LIMIT),
+        )
+        if wait:
+            response = render(request, "429.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -75,6 +99,7 @@ def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Gran
 
 @never_cache
 @login_required
+@patient_pages_limited
 def patient_trends(request, public_id: UUID):
     grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="trends")
     return render(
@@ -93,6 +118,7 @@ def patient_trends(request, public_id: UUID):
 
 @never_cache
 @login_required
+@patient_pages_limited
 def patient_notes(request, public_id: UUID):
     grant = _grant_for_team(request, public_id, need=Scope.NOTES, what="notes")
     return render(
@@ -110,6 +136,7 @@ def patient_notes(request, public_id: UUID):
 @never_cache
 @require_POST
 @login_required
+@patient_pages_limited
 def signal_acknowledge(request, public_id: UUID, signal_id: int):
     grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="signal_ack")
     patient = grant.patient

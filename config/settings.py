@@ -358,6 +358,11 @@ CRISIS_LINES = env(
     ),
 )
 
+# Requests per account to the pages about one patient (/care/patients/...), per window
+# (accounts/ratelimit.py notation: "60/m,600/h"). Well above a clinician's normal pace; it stops
+# scripts that walk ids or flood a patient's "Who viewed my data" with refused looks.
+CARE_PATIENT_PAGES_RATE_LIMIT = env.str("CARE_PATIENT_PAGES_RATE_LIMIT", default="60/m,600/h")
+
 # PHQ-9 and GAD-7 are due this many days after the last one (the journal, reminders and the
 # care-team dashboard all read this one number).
 QUESTIONNAIRE_DUE_DAYS = env.int("QUESTIONNAIRE_DUE_DAYS", default=14)
