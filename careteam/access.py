@@ -75,7 +75,13 @@ def grant_for(viewer, public_id: UUID, *, need: Scope, what: str) -> Grant:
     allowed = need in scope and bool(scope)
     if viewer.is_authenticated:
         AccessEvent.objects.create(
-            viewer=viewer, viewer_role=viewer.role, patient=patient, what=what, allowed=allowed
+            viewer=viewer,
+            viewer_role=viewer.role,
+            viewer_name=viewer.display_name,
+            viewer_email=viewer.email,
+            patient=patient,
+            what=what,
+            allowed=allowed,
         )
     if not allowed:
         raise Http404
@@ -91,11 +97,14 @@ def log_dashboard_look(viewer: User) -> None:
     table = AccessEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (viewer_id, viewer_role, patient_id, what, allowed, at) "  # noqa: S608 - table name is ours, values are parameters
-            f"SELECT %s, %s, shared.patient_id, %s, %s, %s FROM ({select_sql}) shared",
+            f"INSERT INTO {table} "  # noqa: S608 - table name is ours, values are parameters
+            "(viewer_id, viewer_role, viewer_name, viewer_email, patient_id, what, allowed, at) "
+            f"SELECT %s, %s, %s, %s, shared.patient_id, %s, %s, %s FROM ({select_sql}) shared",
             [
                 viewer.pk,
                 viewer.role,
+                viewer.display_name,
+                viewer.email,
                 "dashboard",
                 True,
                 connection.ops.adapt_datetimefield_value(timezone.now()),

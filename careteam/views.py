@@ -27,6 +27,7 @@ from journal.charts.page import trends_context
 
 from . import invitations, selectors, services
 from .access import grant_for, log_dashboard_look
+from .access_log import who_viewed
 from .forms import JoinCodeForm, MemberInviteForm, ScopeForm, scope_initial
 from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import CareTeam, Membership, Share
@@ -377,11 +378,9 @@ def patient_invitation_accept(request, token: str):
 @never_cache
 @patient_required
 def access_log(request):
-    return render(
-        request,
-        "careteam/access_log.html",
-        {
-            "lines": selectors.access_log_for_patient(patient=request.user),
-            "limit": selectors.ACCESS_LOG_LIMIT,
-        },
+    views, refusals = who_viewed(
+        patient=request.user,
+        views_page=request.GET.get("page"),
+        refused_page=request.GET.get("refused_page"),
     )
+    return render(request, "careteam/access_log.html", {"views": views, "refusals": refusals})

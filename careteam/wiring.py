@@ -28,9 +28,9 @@ from journal.care import TeamContact
 from journal.events import warning_raised
 
 from . import access, invitations
+from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import Invitation, Share
-from .selectors import access_log_for_patient
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
 
@@ -67,7 +67,7 @@ class CareTeamsForTheJournal:
                     "what": line.what,
                     "allowed": line.allowed,
                 }
-                for line in access_log_for_patient(patient=patient, limit=None)
+                for line in every_line(patient=patient)
             ],
         }
 
