@@ -24,14 +24,17 @@ from journal.access import EVERYTHING, Grant, Scope
 
 from .models import AccessEvent, Share
 
-# What a look was at, in the words the patient reads on "Who viewed my data". Views pass the key
-# as `what`; an unknown key is shown as it is.
+# What a look was at, in the words the patient reads on "Who viewed my data", in the order a
+# day's line lists them. Views pass the key as `what`; a key not listed here is shown as it is
+# line by line, and counted as "other" on a day's line.
+OTHER = "other"
 WHAT_LABELS = {
+    "dashboard": "your summary (scores, mood line, warning signs) on their dashboard",
     "trends": "your check-in numbers, questionnaires and sessions",
+    "charts": "your charts",
     "notes": "your daily notes and session insights",
     "signal_ack": "a warning sign, to mark it as seen",
-    "charts": "your charts",
-    "dashboard": "your summary (scores, mood line, warning signs) on their dashboard",
+    OTHER: "other parts of your journal",
 }
 
 

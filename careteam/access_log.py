@@ -13,7 +13,7 @@ The log itself (`AccessEvent`) is append-only: one row per look, never merged or
 - views and refused attempts are listed apart, each a page at a time;
 - the patient's download keeps every line, uncollapsed (`every_line`).
 
-Each page is a fixed number of queries, however long the log.
+Each page is a fixed number of queries (two or three), however long the log.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from accounts.models import User
 
-from .access import what_label
+from .access import OTHER, WHAT_LABELS, what_label
 from .models import AccessEvent, Membership, Share
 
 LINES_PER_PAGE = 25
@@ -44,20 +44,27 @@ def shown_to_patient(patient: User) -> QuerySet[AccessEvent]:
     return AccessEvent.objects.for_patient(patient).filter(SHOWN_TO_PATIENT)
 
 
-def _with_who(events: QuerySet[AccessEvent]) -> QuerySet[AccessEvent]:
-    # The name and address kept with the line; a line written before they were kept (null
-    # address) shows the account's current ones.
-    legacy = Q(viewer_email__isnull=True)
-    return events.annotate(
-        who_name=Case(When(legacy, then=F("viewer__display_name")), default=F("viewer_name")),
-        who_email=Coalesce("viewer_email", "viewer__email"),
-    )
+def _current_names(viewer_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Name and address now, for lines written before they were kept with each line (those
+    have no address of their own). One query, only when there are such lines."""
+    if not viewer_ids:
+        return {}
+    rows = User.objects.filter(pk__in=viewer_ids).values_list("pk", "display_name", "email")
+    return {pk: (name, email) for pk, name, email in rows}
 
 
-def _who(viewer_id: int | None, name: str | None, email: str | None) -> str:
-    if viewer_id is None:
+def _who(row: dict, current: dict[int, tuple[str, str]]) -> str:
+    """Who looked, as the line keeps it (or, for an old line, as the account is now)."""
+    if row["viewer_id"] is None:
         return DELETED_VIEWER
-    return f"{name} ({email})" if name else (email or "")
+    name, email = row["viewer_name"], row["viewer_email"]
+    if email is None:
+        name, email = current.get(row["viewer_id"], ("", ""))
+    return f"{name} ({email})" if name else email
+
+
+def _legacy_ids(rows) -> set[int]:
+    return {r["viewer_id"] for r in rows if r["viewer_email"] is None and r["viewer_id"]}
 
 
 def _role(viewer_role: str) -> str:
@@ -101,55 +108,56 @@ class AccessDay:
         return "; ".join(self.whats[:-1]) + "; and " + self.whats[-1]
 
 
-GROUP = ("viewer_id", "viewer_role", "who_name", "who_email", "day")
-
-
-def _page(patient: User, *, allowed: bool, page_number) -> tuple[Page, list[dict]]:
-    """One page of views (`allowed`) or refused attempts, collapsed to one row per person per
-    day, newest first, each with what they looked at. Three queries: count, rows, whats."""
-    events = _with_who(shown_to_patient(patient).filter(allowed=allowed)).annotate(
-        day=TruncDate("at", tzinfo=patient.zoneinfo)
-    )
-    grouped = (
-        events.values(*GROUP)
-        .annotate(count=Count("id"), first=Min("at"), last=Max("at"))
-        .order_by("-last", "viewer_id")
-    )
-    page = Paginator(grouped, LINES_PER_PAGE).get_page(page_number)
-    rows = list(page.object_list)
-    if rows:
-        whats: dict[tuple, list[str]] = {}
-        days = {row["day"] for row in rows}
-        looked_at = events.filter(day__in=days).values(*GROUP, "what").distinct().order_by("what")
-        for row in looked_at:
-            whats.setdefault(tuple(row[k] for k in GROUP), []).append(what_label(row["what"]))
-        for row in rows:
-            row["whats"] = whats.get(tuple(row[k] for k in GROUP), [])
-    return page, rows
+WHO = ("viewer_id", "viewer_role", "viewer_name", "viewer_email")
 
 
 def who_viewed(*, patient: User, views_page=None, refused_page=None) -> tuple[Page, Page]:
     """The patient's "Who viewed my data": a page of views and a page of refused attempts by
-    care-team members, each line one person's looks on one day. Seven queries, however long
-    the log."""
-    views, view_rows = _page(patient, allowed=True, page_number=views_page)
-    refusals, refusal_rows = _page(patient, allowed=False, page_number=refused_page)
-    rows = view_rows + refusal_rows
-    teams = _teams(patient, {row["viewer_id"] for row in rows if row["viewer_id"]})
-    for page, page_rows, allowed in ((views, view_rows, True), (refusals, refusal_rows, False)):
+    care-team members, newest first, each line one person's looks on one day.
+
+    One pass over the patient's lines in the database, grouped into one row per person, day and
+    outcome (with how many looks at each part of the journal), however many looks; then the
+    teams of the people on the two pages, and current names for lines older than the names
+    kept with them. Two or three queries, whatever the length of the log.
+    """
+    # How many looks at each part, per line: counted in the grouping, so what was looked at
+    # adds no rows (a key the code no longer writes counts as "other").
+    parts = {f"n_{key}": Count("id", filter=Q(what=key)) for key in WHAT_LABELS if key != OTHER}
+    parts[f"n_{OTHER}"] = Count("id", filter=~Q(what__in=list(WHAT_LABELS)))
+    groups = (
+        shown_to_patient(patient)
+        .annotate(day=TruncDate("at", tzinfo=patient.zoneinfo))
+        .values(*WHO, "day", "allowed")
+        .annotate(count=Count("id"), first=Min("at"), last=Max("at"), **parts)
+        .order_by()
+    )
+    lines = [
+        {**group, "whats": [key for key in WHAT_LABELS if group[f"n_{key}"]]} for group in groups
+    ]
+    ordered = sorted(lines, key=lambda line: (line["last"], line["viewer_id"] or 0))
+    ordered.reverse()
+    views = Paginator([ln for ln in ordered if ln["allowed"]], LINES_PER_PAGE).get_page(views_page)
+    refusals = Paginator([ln for ln in ordered if not ln["allowed"]], LINES_PER_PAGE).get_page(
+        refused_page
+    )
+
+    on_pages = [*views.object_list, *refusals.object_list]
+    current = _current_names(_legacy_ids(on_pages))
+    teams = _teams(patient, {line["viewer_id"] for line in on_pages if line["viewer_id"]})
+    for page in (views, refusals):
         page.object_list = [
             AccessDay(
-                day=row["day"],
-                who=_who(row["viewer_id"], row["who_name"], row["who_email"]),
-                role=_role(row["viewer_role"]),
-                teams=teams.get(row["viewer_id"], []),
-                whats=row["whats"],
-                allowed=allowed,
-                count=row["count"],
-                first=row["first"],
-                last=row["last"],
+                day=line["day"],
+                who=_who(line, current),
+                role=_role(line["viewer_role"]),
+                teams=teams.get(line["viewer_id"], []),
+                whats=[what_label(what) for what in line["whats"]],
+                allowed=line["allowed"],
+                count=line["count"],
+                first=line["first"],
+                last=line["last"],
             )
-            for row in page_rows
+            for line in page.object_list
         ]
     return views, refusals
 
@@ -166,17 +174,18 @@ class AccessLine:
 
 def every_line(*, patient: User) -> list[AccessLine]:
     """Every line of the patient's log, newest first, as it was written (their download keeps
-    them all, refused attempts by anyone included). Two queries."""
+    them all, refused attempts by anyone included). Two or three queries."""
     events = list(
-        _with_who(AccessEvent.objects.for_patient(patient))
+        AccessEvent.objects.for_patient(patient)
         .order_by("-at", "-pk")
-        .values("at", "viewer_id", "viewer_role", "who_name", "who_email", "what", "allowed")
+        .values("at", *WHO, "what", "allowed")
     )
+    current = _current_names(_legacy_ids(events))
     teams = _teams(patient, {e["viewer_id"] for e in events if e["viewer_id"]})
     return [
         AccessLine(
             at=e["at"],
-            who=_who(e["viewer_id"], e["who_name"], e["who_email"]),
+            who=_who(e, current),
             role=_role(e["viewer_role"]),
             teams=teams.get(e["viewer_id"], []),
             what=what_label(e["what"]),
