@@ -1,7 +1,11 @@
 import time
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+
+from .two_factor import is_open_without_two_factor, must_have_two_factor, needs_enrolment
 
 
 class ActivateUserTimeZoneMiddleware:
@@ -55,3 +59,33 @@ class RefreshSessionExpiryMiddleware:
                 # cookie, whatever allauth's set_expiry(0) at login chose).
                 session[SESSION_REFRESHED_AT] = now
         return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Until a care-team or staff account has a second factor, every page but the enrolment
+    pages (and sign-out, the help page, static files) sends it to enrolment: see
+    accounts/two_factor.py. Patients and anonymous visitors pass untouched, at no cost; an
+    account that must have one pays one indexed query per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and must_have_two_factor(user)
+            and not request.path_info.startswith(self.static_prefix)
+            and not is_open_without_two_factor(_url_name(request.path_info))
+            and needs_enrolment(user)
+        ):
+            return redirect("two_factor_required")
+        return self.get_response(request)
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        return resolve(path).url_name
+    except Resolver404:
+        return None

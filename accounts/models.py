@@ -1,6 +1,8 @@
 import datetime as dt
+import uuid
 from typing import ClassVar
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,7 +37,12 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         extra_fields.setdefault("role", User.Role.CARE)
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        # Made by whoever runs the server (`createsuperuser`), who typed the address: it counts
+        # as verified, or mandatory verification would hold the first admin at the door with
+        # an email that may not be deliverable yet.
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -47,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         CARE = "care", "Care-team member"
 
     email = models.EmailField("email address", unique=True)
+    # What names a patient in a URL (/care/patients/<public_id>/) and at the access door: random,
+    # so ids cannot be walked the way sequential primary keys can be (every probe of someone
+    # else's id is logged on that patient's "Who viewed my data").
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(
         "name to show",
         max_length=80,

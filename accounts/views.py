@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
 from .services import account_delete, profile_update
+from .two_factor import needs_enrolment
 from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
 
 
@@ -26,6 +27,16 @@ def profile_settings(request):
         messages.success(request, "Your settings are saved.")
         return redirect("profile_settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+@login_required
+@never_cache
+def two_factor_required(request):
+    """Where a care-team or staff account without a second factor is sent (accounts/
+    two_factor.py): why, and the two ways to set one up."""
+    if not needs_enrolment(request.user):
+        return redirect("home")
+    return render(request, "accounts/two_factor_required.html")
 
 
 @patient_required

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from uuid import UUID
 
 from django.db import connection
 from django.http import Http404
@@ -23,14 +24,17 @@ from journal.access import EVERYTHING, Grant, Scope
 
 from .models import AccessEvent, Share
 
-# What a look was at, in the words the patient reads on "Who viewed my data". Views pass the key
-# as `what`; an unknown key is shown as it is.
+# What a look was at, in the words the patient reads on "Who viewed my data", in the order a
+# day's line lists them. Views pass the key as `what`; a key not listed here is shown as it is
+# line by line, and counted as "other" on a day's line.
+OTHER = "other"
 WHAT_LABELS = {
+    "dashboard": "your summary (scores, mood line, warning signs) on their dashboard",
     "trends": "your check-in numbers, questionnaires and sessions",
+    "charts": "your charts",
     "notes": "your daily notes and session insights",
     "signal_ack": "a warning sign, to mark it as seen",
-    "charts": "your charts",
-    "dashboard": "your summary (scores, mood line, warning signs) on their dashboard",
+    OTHER: "other parts of your journal",
 }
 
 
@@ -57,22 +61,32 @@ def _shared_scope(viewer, patient_id: int) -> tuple[Scope, dt.datetime | None]:
     return scope, until
 
 
-def grant_for(viewer, patient_id: int, *, need: Scope, what: str) -> Grant:
-    """The grant for `viewer` to see `need` of patient `patient_id`'s journal now; Http404
-    otherwise. Logs the look, allowed or refused, when the viewer is not the patient."""
-    if viewer.is_authenticated and viewer.pk == patient_id:
+def grant_for(viewer, public_id: UUID, *, need: Scope, what: str) -> Grant:
+    """The grant for `viewer` to see `need` of the journal of the patient whose public id is
+    `public_id`, now; Http404 otherwise. Logs the look, allowed or refused, when the viewer is
+    not the patient. Patients are named by a random public id, never their primary key, so
+    nobody can walk the ids."""
+    if viewer.is_authenticated and viewer.public_id == public_id:
         # The patient's own journal: everything, nothing to log, no second lookup.
         if viewer.is_active and viewer.is_patient:
             return Grant(patient=viewer, scope=EVERYTHING, viewer=viewer)
         raise Http404
-    scope, until = _shared_scope(viewer, patient_id)
+    patient = User.objects.filter(public_id=public_id, role=User.Role.PATIENT).first()
+    if patient is None:
+        raise Http404
+    scope, until = _shared_scope(viewer, patient.pk)
     allowed = need in scope and bool(scope)
-    patient = User.objects.filter(pk=patient_id, role=User.Role.PATIENT).first()
-    if viewer.is_authenticated and patient is not None:
+    if viewer.is_authenticated:
         AccessEvent.objects.create(
-            viewer=viewer, viewer_role=viewer.role, patient=patient, what=what, allowed=allowed
+            viewer=viewer,
+            viewer_role=viewer.role,
+            viewer_name=viewer.display_name,
+            viewer_email=viewer.email,
+            patient=patient,
+            what=what,
+            allowed=allowed,
         )
-    if not allowed or patient is None:
+    if not allowed:
         raise Http404
     return Grant(patient=patient, scope=scope, viewer=viewer, until=until)
 
@@ -86,11 +100,14 @@ def log_dashboard_look(viewer: User) -> None:
     table = AccessEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (viewer_id, viewer_role, patient_id, what, allowed, at) "  # noqa: S608 - table name is ours, values are parameters
-            f"SELECT %s, %s, shared.patient_id, %s, %s, %s FROM ({select_sql}) shared",
+            f"INSERT INTO {table} "  # noqa: S608 - table name is ours, values are parameters
+            "(viewer_id, viewer_role, viewer_name, viewer_email, patient_id, what, allowed, at) "
+            f"SELECT %s, %s, %s, %s, shared.patient_id, %s, %s, %s FROM ({select_sql}) shared",
             [
                 viewer.pk,
                 viewer.role,
+                viewer.display_name,
+                viewer.email,
                 "dashboard",
                 True,
                 connection.ops.adapt_datetimefield_value(timezone.now()),

@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 
+from accounts.models import User
 from config.admin_base import ReadOnlyModelAdmin
 from journal.access import scope_labels
 
 from . import services
+from .access_log import SHOWN_TO_PATIENT
 from .models import AccessEvent, CareTeam, Invitation, Membership, Share
 
 
@@ -63,12 +66,49 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
 
+class LookKindFilter(admin.SimpleListFilter):
+    """Views, refused attempts by care-team members (both on the patient's page), and refused
+    attempts by anyone else (another patient trying ids, say): kept here, with their count,
+    and never shown to the patient (careteam/access_log.py)."""
+
+    title = "kind of look"
+    parameter_name = "kind"
+    KINDS = {
+        "allowed": ("Allowed", Q(allowed=True)),
+        "care": ("Refused, care-team member", Q(allowed=False, viewer_role=User.Role.CARE)),
+        "hidden": ("Refused, outside care teams (not shown to the patient)", ~SHOWN_TO_PATIENT),
+    }
+
+    def lookups(self, request, model_admin):
+        counts = AccessEvent.objects.aggregate(
+            **{f"n_{kind}": Count("pk", filter=q) for kind, (_, q) in self.KINDS.items()}
+        )
+        return [
+            (kind, f"{label} ({counts[f'n_{kind}']})") for kind, (label, _) in self.KINDS.items()
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.KINDS:
+            return queryset.filter(self.KINDS[self.value()][1])
+        return queryset
+
+
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyModelAdmin):
-    """The audit log, read-only: nobody adds, edits or deletes a line."""
+    """The audit log, read-only: nobody adds, edits or deletes a line. Every line is here,
+    refused attempts the patient is not shown included. The name and address are those kept
+    with the line when it was written."""
 
-    list_display = ("at", "viewer", "viewer_role", "patient", "what", "allowed")
-    list_filter = ("allowed", "viewer_role", "what")
-    search_fields = ("viewer__email", "patient__email")
-    list_select_related = ("viewer", "patient")
+    list_display = (
+        "at",
+        "viewer_email",
+        "viewer_name",
+        "viewer_role",
+        "patient",
+        "what",
+        "allowed",
+    )
+    list_filter = (LookKindFilter, "allowed", "viewer_role", "what")
+    search_fields = ("viewer_email", "viewer_name", "viewer__email", "patient__email")
+    list_select_related = ("patient",)
     date_hierarchy = "at"

@@ -110,7 +110,26 @@ def invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
-def _invitation_claim(*, token: str, kind: str) -> Invitation:
+# Said to whoever holds a member invitation while signed in (or signing up) with another address.
+# It names no address: the link may have been forwarded, or tried by someone who should not
+# learn whom the team is inviting. The real invitee knows where the email came.
+WRONG_ADDRESS = (
+    "This invitation was sent to a different email address than the one you're using. "
+    "Log out, then open the link again and sign in or create an account with the address "
+    "the invitation was sent to, or ask the team admin to invite this address instead."
+)
+
+
+def invitation_is_for(invitation: Invitation, email: str) -> bool:
+    """Whether a member invitation was sent to `email` (without regard to case): the address
+    it went to is the only proof the link reached the right person, so every path that spends
+    one checks it."""
+    return invitation.email.strip().lower() == (email or "").strip().lower()
+
+
+def _invitation_claim(*, token: str, kind: str, email: str | None = None) -> Invitation:
+    """Spend the invitation (row-locked, so two tabs cannot both use it). With `email`, only if
+    it was sent to that address: a refusal leaves it unspent for the person it was meant for."""
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("team")
@@ -121,6 +140,8 @@ def _invitation_claim(*, token: str, kind: str) -> Invitation:
         raise ValidationError(
             "This invitation has expired or was already used. Ask the team for a new one."
         )
+    if email is not None and not invitation_is_for(invitation, email):
+        raise ValidationError(WRONG_ADDRESS)
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return invitation
@@ -128,13 +149,17 @@ def _invitation_claim(*, token: str, kind: str) -> Invitation:
 
 @transaction.atomic
 def invitation_accept_member(*, token: str, user: User) -> Membership:
-    """A care-team account joins the team named by a member invitation. Single use."""
+    """A care-team account joins the team named by a member invitation sent to its own address.
+    Single use; refused, and left unspent, for anyone else: a signed-in clinician of another
+    clinic must never become a member (or admin) of this team. A signed-in account's address
+    was verified before it could sign in; a new account's is verified before it can (email
+    verification is mandatory), so the address is proof enough on both paths."""
     if not user.is_care_member:
         raise ValidationError(
             "This invitation is for a care-team account. Sign out and create one with the "
             "address the invitation was sent to."
         )
-    invitation = _invitation_claim(token=token, kind=Invitation.Kind.MEMBER)
+    invitation = _invitation_claim(token=token, kind=Invitation.Kind.MEMBER, email=user.email)
     membership, _ = Membership.objects.get_or_create(
         team=invitation.team, user=user, defaults={"role": invitation.role}
     )
@@ -159,7 +184,7 @@ def member_invitation_for_signup(*, token: str, email: str) -> Invitation | None
     if (
         invitation is None
         or invitation.kind != Invitation.Kind.MEMBER
-        or invitation.email.lower() != (email or "").lower()
+        or not invitation_is_for(invitation, email)
     ):
         return None
     return invitation

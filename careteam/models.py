@@ -205,9 +205,13 @@ class AccessEvent(models.Model):
     trigger (migration 0003) raises on any UPDATE or DELETE the app sends. Deleting an account
     must still work, so the two foreign keys are enforced by the database itself, not by
     Django's collector: `ON DELETE CASCADE` for the patient (their log goes with their account)
-    and `ON DELETE SET NULL` for the viewer (the look stays, the person is forgotten). The
-    trigger lets through only those referential actions (they run one trigger level deep), never
-    a statement the app sends. On SQLite (development) two small triggers do the same cascade.
+    and `ON DELETE SET NULL` for the viewer (the look stays, the person is forgotten: a trigger
+    on the user table also blanks the name and address kept with the line, migration 0007). The
+    trigger lets through only those actions (they run one trigger level deep), never a statement
+    the app sends. On SQLite (development) a trigger on the user table does the same.
+
+    Lines are never merged or updated: "Who viewed my data" collapses repeated looks when it
+    reads them (careteam/access_log.py).
     """
 
     # DO_NOTHING + db_constraint=False: the database (migration 0003) owns these actions.
@@ -219,6 +223,12 @@ class AccessEvent(models.Model):
         related_name="+",
     )
     viewer_role = models.CharField(max_length=16, blank=True)
+    # Who the viewer was when they looked, as the patient reads it: kept with the line, so a
+    # later change of name or address cannot rewrite history. Blanked (in the database, by
+    # migration 0007's trigger) only when the viewer's account is deleted. A null email marks
+    # a line written before these were kept; it shows the account's current name.
+    viewer_name = models.CharField(max_length=80, blank=True, default="")
+    viewer_email = models.EmailField(null=True, blank=True)
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,15 +12,13 @@ from journal.measures import MOOD
 from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
 from journal.questionnaires import band
 
-from .access import shares_visible_to, what_label
-from .models import AccessEvent, Membership, Share
+from .access import shares_visible_to
 
 SPARK_DAYS = 30
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 32
 RECENT_DAYS = 60
 HISTORY_LIMIT = 50
-ACCESS_LOG_LIMIT = 200
 
 
 def sparkline_points(moods: list[tuple[dt.date, int]], *, start: dt.date) -> str:
@@ -115,7 +113,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
         )
-        .only("id", "email", "display_name", "time_zone")
+        .only("id", "public_id", "email", "display_name", "time_zone")
     )
 
     teams: dict[int, list[str]] = {}
@@ -236,56 +234,3 @@ def patient_notes(*, grant: Grant) -> PatientNotes:
         .only("id", "day", "kind", "started_at", "intention", "insights")[:HISTORY_LIMIT]
     )
     return PatientNotes(checkins=checkins, sessions=sessions)
-
-
-@dataclass
-class AccessLine:
-    at: dt.datetime
-    who: str
-    role: str
-    teams: list[str]
-    what: str
-    allowed: bool
-
-
-def access_log_for_patient(
-    *, patient: User, limit: int | None = ACCESS_LOG_LIMIT
-) -> list[AccessLine]:
-    """ "Who viewed my data", newest first, in plain words (the latest `limit` looks; None for
-    all of them). Three queries."""
-    shared_team_ids = set(Share.objects.filter(patient=patient).values_list("team_id", flat=True))
-    events = (
-        AccessEvent.objects.for_patient(patient)
-        .select_related("viewer")
-        .prefetch_related(
-            Prefetch(
-                "viewer__memberships",
-                queryset=Membership.objects.select_related("team").order_by("team__name"),
-            )
-        )
-        .order_by("-at")
-    )
-    if limit is not None:
-        events = events[:limit]
-    lines = []
-    for event in events:
-        viewer = event.viewer
-        if viewer is None:
-            who, teams = "A person whose account has since been deleted", []
-        else:
-            who = f"{viewer.display_name} ({viewer.email})" if viewer.display_name else viewer.email
-            teams = [m.team.name for m in viewer.memberships.all() if m.team_id in shared_team_ids]
-        role = {"care": "care-team member", "patient": "another patient"}.get(
-            event.viewer_role, event.viewer_role or "someone"
-        )
-        lines.append(
-            AccessLine(
-                at=event.at,
-                who=who,
-                role=role,
-                teams=teams,
-                what=what_label(event.what),
-                allowed=event.allowed,
-            )
-        )
-    return lines

@@ -7,10 +7,11 @@ app_name = "careteam"
 urlpatterns = [
     # The care team's side.
     path("", views.dashboard, name="dashboard"),
-    path("patients/<int:patient_id>/", views.patient_trends, name="patient"),
-    path("patients/<int:patient_id>/notes/", views.patient_notes, name="patient_notes"),
+    # Patients are named by their random public id, never a guessable sequential one.
+    path("patients/<uuid:public_id>/", views.patient_trends, name="patient"),
+    path("patients/<uuid:public_id>/notes/", views.patient_notes, name="patient_notes"),
     path(
-        "patients/<int:patient_id>/signals/<int:signal_id>/acknowledge/",
+        "patients/<uuid:public_id>/signals/<int:signal_id>/acknowledge/",
         views.signal_acknowledge,
         name="signal_acknowledge",
     ),

@@ -7,8 +7,10 @@ revoked share is refused on the very next request, back button and shared caches
 """
 
 from functools import wraps
+from uuid import UUID
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,11 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import patient_required
+from accounts.ratelimit import parse_rates, retry_after
 from journal.access import Grant, Scope
 from journal.charts.page import trends_context
 
 from . import invitations, selectors, services
 from .access import grant_for, log_dashboard_look
+from .access_log import who_viewed
 from .forms import JoinCodeForm, MemberInviteForm, ScopeForm, scope_initial
 from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import CareTeam, Membership, Share
@@ -35,6 +39,28 @@ def care_member_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_care_member:
             raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def patient_pages_limited(view):
+    """At most CARE_PATIENT_PAGES_RATE_LIMIT requests per account to the pages about one
+    patient (/care/patients/...); beyond it a 429 page, and nothing is looked up or logged.
+    Normal work stays far below it; a script walking ids, or filling a patient's "Who viewed my
+    data" with refused looks, is stopped within a minute."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        wait = retry_after(
+            name="care-patient-pages",
+            who=request.user.pk,
+            rates=parse_rates(settings.CARE_PATIENT_PAGES_RATE_LIMIT),
+        )
+        if wait:
+            response = render(request, "429.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -62,11 +88,11 @@ def dashboard(request):
     return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
 
 
-def _grant_for_team(request, patient_id: int, *, need: Scope, what: str) -> Grant:
+def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Grant:
     """The grant for a care-team page. Asked of access.py first, so every attempt by someone
     other than the patient is logged (a patient poking at another's id included); the patient
     themself gets a 404 too: these pages are the team's view, their own pages are elsewhere."""
-    grant = grant_for(request.user, patient_id, need=need, what=what)
+    grant = grant_for(request.user, public_id, need=need, what=what)
     if not request.user.is_care_member:
         raise Http404
     return grant
@@ -74,8 +100,9 @@ def _grant_for_team(request, patient_id: int, *, need: Scope, what: str) -> Gran
 
 @never_cache
 @login_required
-def patient_trends(request, patient_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="trends")
+@patient_pages_limited
+def patient_trends(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="trends")
     return render(
         request,
         "careteam/patient_trends.html",
@@ -92,8 +119,9 @@ def patient_trends(request, patient_id: int):
 
 @never_cache
 @login_required
-def patient_notes(request, patient_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.NOTES, what="notes")
+@patient_pages_limited
+def patient_notes(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.NOTES, what="notes")
     return render(
         request,
         "careteam/patient_notes.html",
@@ -109,15 +137,16 @@ def patient_notes(request, patient_id: int):
 @never_cache
 @require_POST
 @login_required
-def signal_acknowledge(request, patient_id: int, signal_id: int):
-    grant = _grant_for_team(request, patient_id, need=Scope.TRENDS, what="signal_ack")
+@patient_pages_limited
+def signal_acknowledge(request, public_id: UUID, signal_id: int):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="signal_ack")
     patient = grant.patient
     if services.signal_acknowledge(patient=patient, signal_id=signal_id, by=request.user):
         messages.success(request, "Marked as seen. Your team can see who acknowledged it.")
     else:
         # Already acknowledged by a colleague, or not this patient's signal: nothing changes.
         messages.info(request, "This was already marked as seen.")
-    return redirect("careteam:patient", patient_id=patient.pk)
+    return redirect("careteam:patient", public_id=patient.public_id)
 
 
 @never_cache
@@ -162,12 +191,13 @@ def team(request, team_id: int):
 
 @never_cache
 def member_invitation(request, token: str):
-    """Public: the invitee may not have an account yet. Shows only the team's name."""
+    """Public: the invitee may not have an account yet. Shows only the team's name, never the
+    address the invitation was sent to (the link may be in the wrong hands)."""
     invitation = invitations.invitation_for_token(token)
     if invitation is None or invitation.kind != "member":
         return render(request, "careteam/invitation_unusable.html", status=404)
     if not request.user.is_authenticated:
-        # Signup reads this (accounts/adapter.py) to make the new account a care-team member.
+        # Signup reads this (careteam/wiring.py) to make the new account a care-team member.
         request.session[MEMBER_INVITATION_SESSION_KEY] = token
         return render(
             request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
@@ -181,7 +211,13 @@ def member_invitation(request, token: str):
         messages.success(request, f"You are now a member of {invitation.team.name}.")
         return redirect("careteam:dashboard")
     return render(
-        request, "careteam/member_invitation.html", {"invitation": invitation, "token": token}
+        request,
+        "careteam/member_invitation.html",
+        {
+            "invitation": invitation,
+            "token": token,
+            "for_someone_else": not invitations.invitation_is_for(invitation, request.user.email),
+        },
     )
 
 
@@ -342,11 +378,9 @@ def patient_invitation_accept(request, token: str):
 @never_cache
 @patient_required
 def access_log(request):
-    return render(
-        request,
-        "careteam/access_log.html",
-        {
-            "lines": selectors.access_log_for_patient(patient=request.user),
-            "limit": selectors.ACCESS_LOG_LIMIT,
-        },
+    views, refusals = who_viewed(
+        patient=request.user,
+        views_page=request.GET.get("page"),
+        refused_page=request.GET.get("refused_page"),
     )
+    return render(request, "careteam/access_log.html", {"views": views, "refusals": refusals})

@@ -13,8 +13,10 @@ happened through events (`accounts.events`, `journal.events`); this module answe
 """
 
 from typing import Any
+from uuid import UUID
 
 from allauth.account.signals import user_signed_up
+from django.contrib import messages
 from django.db import transaction
 
 from accounts.events import time_zone_changed
@@ -26,9 +28,9 @@ from journal.care import TeamContact
 from journal.events import warning_raised
 
 from . import access, invitations
+from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import Share
-from .selectors import access_log_for_patient
+from .models import Invitation, Share
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
 
@@ -36,8 +38,8 @@ from .tasks import alert_care_teams_about_signal
 class CareTeamsForTheJournal:
     """The answers to `journal.care.CareTeams`."""
 
-    def grant(self, viewer: Any, patient_id: int, *, need: Scope, what: str) -> Grant:
-        return access.grant_for(viewer, patient_id, need=need, what=what)
+    def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
+        return access.grant_for(viewer, public_id, need=need, what=what)
 
     def team_contacts(self, patient: User) -> list[TeamContact]:
         shares = Share.objects.active().filter(patient=patient).select_related("team")
@@ -65,7 +67,7 @@ class CareTeamsForTheJournal:
                     "what": line.what,
                     "allowed": line.allowed,
                 }
-                for line in access_log_for_patient(patient=patient, limit=None)
+                for line in every_line(patient=patient)
             ],
         }
 
@@ -80,19 +82,23 @@ def share_ends_follow(sender: Any, *, user: User, **kwargs: Any) -> None:
 
 
 def join_invited_team(sender: Any, *, request: Any, user: User, **kwargs: Any) -> None:
-    """A signup that began from a member invitation, with the address it was sent to, makes a
-    care-team account in that team. The address is verified before the account can sign in,
-    and the token is spent either way."""
-    token = request.session.get(MEMBER_INVITATION_SESSION_KEY) if request is not None else None
+    """A signup that began from a member invitation, with the address it was sent to (compared
+    without regard to case), makes a care-team account in that team. The address is verified
+    before the account can sign in. A signup with another address stays an ordinary account,
+    is told so plainly, and leaves the invitation unspent for the person it was sent to."""
+    token = request.session.pop(MEMBER_INVITATION_SESSION_KEY, None) if request else None
     if not token:
         return
-    if invitations.member_invitation_for_signup(token=token, email=user.email) is None:
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None or invitation.kind != Invitation.Kind.MEMBER:
+        return
+    if not invitations.invitation_is_for(invitation, user.email):
+        messages.warning(request, invitations.WRONG_ADDRESS)
         return
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(role=User.Role.CARE)
         user.role = User.Role.CARE
         invitations.invitation_accept_member(token=token, user=user)
-    request.session.pop(MEMBER_INVITATION_SESSION_KEY, None)
 
 
 def connect() -> None:

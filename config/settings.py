@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.ActivateUserTimeZoneMiddleware",
 ]
 
@@ -234,11 +235,16 @@ ACCOUNT_SESSION_REMEMBER = False  # sessions end when the browser closes, whatev
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tideline: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Explicit, so a reader sees what is limited; these are allauth's own defaults, tightened for
-# failed logins. They need a cache every process shares (Redis, or the file cache above).
+# Explicit, so a reader sees what is limited. They need a cache every process shares (Redis, or
+# the file cache above). Failed sign-ins (accounts/adapter.py): 10 a minute per address (many
+# accounts tried from one place); per address and account together 5 in 5 minutes and 20 a day
+# ("key"), so a stranger's wrong passwords never lock the real person out from elsewhere; and per
+# account alone 100 a day, out of reach of any one address, for guessing spread over many.
+# allauth also counts wrong second-factor codes under "login_failed", keyed by account.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,5/5m/key,20/d/key",
+    "login_failed_account": "100/d/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -247,9 +253,22 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# The client's address, for the limits above. Behind the TLS proxy the README recommends every
+# request comes from the proxy: without these, ten wrong passwords a minute from anyone would
+# stop every sign-in. Either the number of proxies you run in front of the app (the client is
+# the entry that many from the end of X-Forwarded-For; earlier entries can be forged), or a
+# header your proxy sets to the client's address (e.g. X-Real-IP); never both, never more
+# proxies than you run.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Tideline"
+# Care-team members and staff see many patients' data: until they have an authenticator app or
+# a passkey they reach only the enrolment pages (accounts/two_factor.py). On whenever DEBUG is
+# off, and `check --deploy` fails if production turns it off; the DEBUG demo leaves it off so
+# the demo clinician signs in with a password.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=not DEBUG)
 # fido2 treats http://localhost as insecure; only the DEBUG development run may relax that.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
@@ -338,6 +357,11 @@ CRISIS_LINES = env(
         "Emergency services|Call 911|If you are in immediate danger"
     ),
 )
+
+# Requests per account to the pages about one patient (/care/patients/...), per window
+# (accounts/ratelimit.py notation: "60/m,600/h"). Well above a clinician's normal pace; it stops
+# scripts that walk ids or flood a patient's "Who viewed my data" with refused looks.
+CARE_PATIENT_PAGES_RATE_LIMIT = env.str("CARE_PATIENT_PAGES_RATE_LIMIT", default="60/m,600/h")
 
 # PHQ-9 and GAD-7 are due this many days after the last one (the journal, reminders and the
 # care-team dashboard all read this one number).

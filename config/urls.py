@@ -16,6 +16,7 @@ urlpatterns = [
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
     path("settings/delete/", account_views.account_delete_view, name="account_delete"),
+    path("settings/two-factor/", account_views.two_factor_required, name="two_factor_required"),
     path("notifications/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -79,11 +80,12 @@ class Grant:
             raise Http404
 
 
-def grant_for(viewer: Any, patient_id: int, *, need: Scope, what: str) -> Grant:
-    """The grant for `viewer` to see `need` of patient `patient_id`'s journal now; Http404
+def grant_for(viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
+    """The grant for `viewer` to see `need` of the journal of the patient whose public id
+    (`User.public_id`, random: never the guessable primary key) is `public_id`, now; Http404
     otherwise. Every look by someone other than the patient is logged, allowed or not, as
     `what` (a key the access log turns into words)."""
-    return care_teams().grant(viewer, patient_id, need=need, what=what)
+    return care_teams().grant(viewer, public_id, need=need, what=what)
 
 
 P = ParamSpec("P")
@@ -97,8 +99,8 @@ def own_journal(view: View[P]) -> Callable[Concatenate[HttpRequest, P], HttpResp
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        # login_required has let only a signed-in person this far, so there is a primary key.
-        grant = grant_for(request.user, int(request.user.pk or 0), need=EVERYTHING, what="own")
+        # login_required has let only a signed-in person this far.
+        grant = grant_for(request.user, request.user.public_id, need=EVERYTHING, what="own")  # type: ignore[union-attr]
         return view(request, grant, *args, **kwargs)
 
     return wrapper

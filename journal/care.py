@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -30,7 +31,7 @@ class TeamContact:
 
 
 class CareTeams(Protocol):
-    def grant(self, viewer: Any, patient_id: int, *, need: Scope, what: str) -> Grant:
+    def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
         """The door: see `journal.access.grant_for`."""
         ...
 

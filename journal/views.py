@@ -69,7 +69,9 @@ def _home(request, grant):
 def need_help_now(request):
     patient = None
     if request.user.is_authenticated and request.user.is_patient:
-        patient = grant_for(request.user, request.user.pk, need=EVERYTHING, what="own").patient
+        patient = grant_for(
+            request.user, request.user.public_id, need=EVERYTHING, what="own"
+        ).patient
     context = safety_context(patient)
     return render(
         request,

@@ -3,6 +3,14 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,6 +41,15 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
                 EmailAddress.objects.create(
                     user=self, email=self.email, verified=True, primary=True
                 )
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        """Care-team and staff accounts get an authenticator app (TOTP), as Tideline requires
+        of them before they see anything (REQUIRE_TWO_FACTOR); `two_factor=False` makes one
+        that has not enrolled yet, `two_factor=True` gives a patient one."""
+        wanted = (self.role == User.Role.CARE or self.is_staff) if extracted is None else extracted
+        if create and wanted:
+            TOTP.activate(self, generate_totp_secret())
 
 
 class CareUserFactory(UserFactory):
@@ -161,6 +178,18 @@ def builtin_activities():
     for position, name in enumerate(names):
         Activity.objects.get_or_create(owner=None, name=name, defaults={"position": position})
     return list(Activity.objects.filter(owner=None))
+
+
+def code_for_secret(secret: str) -> str:
+    """The code an authenticator app holding `secret` shows now (each is accepted once)."""
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format(hotp_value(secret, counter), "06d")
+
+
+def totp_code(user) -> str:
+    """The code `user`'s authenticator app shows now."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return code_for_secret(decrypt(authenticator.data["secret"]))
 
 
 def reauthenticate(client, password: str = PASSWORD):

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +83,57 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_that_turns_two_factor_off_fails_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="false",
+        SECRET_KEY="k7#Qe9!vR2@xT5$wZ8^bN3&mL6*pJ4(hF1)dS0_gC9+aY2=uE5-iO8~sW3",
+        ALLOWED_HOSTS="tideline.example.org",
+        REQUIRE_TWO_FACTOR="false",
+    )
+    assert result.returncode != 0
+    assert "REQUIRE_TWO_FACTOR" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 60}, "True"),
+        ({"DEBUG": "true"}, "False"),  # the `make run` demo clinician signs in with a password
+        ({"DEBUG": "true", "REQUIRE_TWO_FACTOR": "true"}, "True"),
+    ],
+)
+def test_two_factor_is_required_by_default_whenever_debug_is_off(env, expected):
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.REQUIRE_TWO_FACTOR)", **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_the_trusted_proxy_settings_come_from_the_environment():
+    result = _manage(
+        "shell",
+        "-c",
+        "from allauth import app_settings as a; "
+        "print(a.TRUSTED_PROXY_COUNT, a.TRUSTED_CLIENT_IP_HEADER)",
+        DEBUG="true",
+        ALLAUTH_TRUSTED_PROXY_COUNT="2",
+        ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2 X-Real-IP"
+
+
+def test_the_compose_stack_trusts_its_tls_proxy_for_client_addresses():
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    app = compose["x-app"]["environment"]
+    assert app["BEHIND_TLS_PROXY"] == "true"
+    assert app["ALLAUTH_TRUSTED_PROXY_COUNT"] == "${ALLAUTH_TRUSTED_PROXY_COUNT:-1}"
+    assert "ALLAUTH_TRUSTED_CLIENT_IP_HEADER" in app
 
 
 def test_production_without_a_secret_key_refuses_to_start_and_names_it():

@@ -43,7 +43,7 @@ def test_deleting_takes_the_whole_journal_and_nobody_elses(
     scored_questionnaire(patient, "phq9", 16, DAY)
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
-    grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
+    grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")
     daily_history(other_patient, days=3, end=DAY)
     weekly_summaries_rebuild()
     assert WeeklySummary.objects.filter(patient=patient).exists()

@@ -55,13 +55,13 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
     ),
     "careteam:patient": Entry(
-        kwargs=lambda w: {"patient_id": w.patient.pk}, allowed={CLINICIAN, OUT_OF_SCOPE}
+        kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN, OUT_OF_SCOPE}
     ),
     "careteam:patient_notes": Entry(
-        kwargs=lambda w: {"patient_id": w.patient.pk}, allowed={CLINICIAN}
+        kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN}
     ),
     "careteam:signal_acknowledge": Entry(
-        kwargs=lambda w: {"patient_id": w.patient.pk, "signal_id": w.signal.pk},
+        kwargs=lambda w: {"public_id": w.patient.public_id, "signal_id": w.signal.pk},
         allowed={CLINICIAN, OUT_OF_SCOPE},
         method="post",
     ),
@@ -213,7 +213,9 @@ def test_allowed_looks_are_logged_as_allowed(client, world, persona):
     person = _person(world, persona)
     client.force_login(person)
 
-    response = client.get(reverse("careteam:patient", kwargs={"patient_id": world.patient.pk}))
+    response = client.get(
+        reverse("careteam:patient", kwargs={"public_id": world.patient.public_id})
+    )
 
     assert response.status_code == 200
     assert world.patient.display_name in response.content.decode()
@@ -234,3 +236,20 @@ def test_own_day_pages_never_show_another_patient(client, world, persona):
         assert world.patient.email not in response.content.decode()
     if persona == CLINICIAN:  # care-team accounts have no journal of their own
         assert day.status_code == 404
+
+
+@pytest.mark.django_db
+def test_patient_urls_name_the_patient_by_a_random_public_id_never_the_primary_key(client, world):
+    url = reverse("careteam:patient", kwargs={"public_id": world.patient.public_id})
+    assert url == f"/care/patients/{world.patient.public_id}/"
+    assert world.patient.public_id.version == 4  # random, not derived from anything
+    assert world.patient.public_id != world.other_patient.public_id
+    client.force_login(world.clinician)
+
+    for guess in (
+        f"/care/patients/{world.patient.pk}/",
+        f"/care/patients/{world.patient.pk}/notes/",
+    ):
+        assert client.get(guess).status_code == 404
+    assert not AccessEvent.objects.exists()  # not even a refused look: nothing was looked up
+    assert client.get(url).status_code == 200

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_clinician_sees_the_demo_patient_at_harbour_clinic(settings, client):
     settings.DEBUG = True
+    settings.REQUIRE_TWO_FACTOR = False  # its default when DEBUG is on, as in `make run`
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
 
@@ -25,8 +26,10 @@ def test_the_demo_clinician_sees_the_demo_patient_at_harbour_clinic(settings, cl
 
     client.force_login(clinician)
     assert patient.display_name in client.get(reverse("careteam:dashboard")).content.decode()
-    assert client.get(reverse("careteam:patient", args=[patient.pk])).status_code == 200
-    assert client.get(reverse("careteam:patient_notes", args=[patient.pk])).status_code == 404
+    assert client.get(reverse("careteam:patient", args=[patient.public_id])).status_code == 200
+    assert (
+        client.get(reverse("careteam:patient_notes", args=[patient.public_id])).status_code == 404
+    )
 
 
 def test_seeding_again_after_the_patient_revoked_shares_again(settings):

@@ -3,7 +3,10 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +92,9 @@ def test_the_invitee_signs_up_verifies_and_lands_in_the_team(client, team_admin,
     assert client.get(reverse("careteam:dashboard")).status_code == 302
     confirm = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body)
     client.post(confirm.group(1))
+    # Signed in, and in the team; patients' data waits until they set up a second factor.
+    assert client.get(reverse("careteam:dashboard"))["Location"] == reverse("two_factor_required")
+    TOTP.activate(user, generate_totp_secret())
     assert client.get(reverse("careteam:dashboard")).status_code == 200
 
 
@@ -116,7 +122,7 @@ def test_an_existing_care_account_accepts_while_signed_in_and_the_link_works_onc
 ):
     invite(client, team_admin, team)
     path = link_path(mail.outbox[-1].body)
-    colleague = CareUserFactory()
+    colleague = CareUserFactory(email="new.colleague@clinic.test")
     client.force_login(colleague)
 
     response = client.post(path)
@@ -234,3 +240,116 @@ def test_an_admin_creates_a_team_with_a_generated_code_and_members(client):
     team = CareTeam.objects.get(name="Lighthouse Practice")
     assert team.join_code == code
     assert Membership.objects.get(team=team).user == colleague
+
+
+# --- An invitation is bound to the address it was sent to, on every path -------------------------
+
+
+def test_a_signed_in_clinician_with_another_address_is_told_plainly_and_cannot_join(
+    client, team_admin, team
+):
+    invite(client, team_admin, team, role="team_admin")
+    path = link_path(mail.outbox[-1].body)
+    elsewhere = CareUserFactory(email="dr.elsewhere@other-clinic.test")
+    client = Client()  # their own browser: no message left over from the admin's session
+    client.force_login(elsewhere)
+
+    page = client.get(path)
+    body = page.content.decode()
+    joined = client.post(path)
+
+    assert page.status_code == 200
+    assert "was sent to a different email address" in body
+    assert "dr.elsewhere@other-clinic.test" in body  # their own address, so they see which
+    assert "new.colleague@clinic.test" not in body  # never the address it was sent to
+    assert "<form" not in body.split("<main", 1)[1].split("</main>")[0]  # no Join button
+    assert joined.status_code == 302
+    assert not Membership.objects.filter(user=elsewhere).exists()
+    assert Invitation.objects.get().used_at is None  # still good for the real invitee
+    refused = client.get(path).content.decode()
+    assert "was sent to a different email address" in refused
+
+
+def test_the_real_invitee_can_still_join_after_someone_else_tried_the_link(
+    client, team_admin, team
+):
+    invite(client, team_admin, team)
+    path = link_path(mail.outbox[-1].body)
+    client.force_login(CareUserFactory(email="dr.elsewhere@other-clinic.test"))
+    client.post(path)
+
+    invitee = CareUserFactory(email="new.colleague@clinic.test")
+    client.force_login(invitee)
+    response = client.post(path)
+
+    assert response.status_code == 302
+    assert Membership.objects.get(user=invitee).team == team
+    assert Invitation.objects.get().used_at is not None
+
+
+def test_the_address_is_compared_without_regard_to_case_when_signed_in(client, team_admin, team):
+    invite(client, team_admin, team, email="New.Colleague@Clinic.test")
+    path = link_path(mail.outbox[-1].body)
+    invitee = CareUserFactory(email="new.colleague@CLINIC.TEST")
+    client.force_login(invitee)
+
+    assert "Join Harbour Clinic" in client.get(path).content.decode()
+    client.post(path)
+
+    assert Membership.objects.get(user=invitee).role == "coach"
+
+
+def test_the_address_is_compared_without_regard_to_case_at_sign_up(client, team_admin, team):
+    invite(client, team_admin, team)
+    path = link_path(mail.outbox[-1].body)
+    client.logout()
+    client.get(path)
+
+    client.post(
+        reverse("account_signup"),
+        {"email": "New.Colleague@CLINIC.test", "password1": NEW_PASSWORD, "reminder_time": "20:00"},
+    )
+
+    user = User.objects.get(email__iexact="new.colleague@clinic.test")
+    assert user.role == User.Role.CARE
+    assert Membership.objects.get(user=user).team == team
+
+
+def test_the_service_refuses_another_account_and_keeps_the_token_unspent(team_admin, team):
+    _, token = services._invitation_create(
+        team=team,
+        kind="member",
+        created_by=team_admin,
+        email="a@clinic.test",
+        role="team_admin",
+        days=1,
+    )
+    stranger = CareUserFactory(email="b@other-clinic.test")
+
+    with pytest.raises(ValidationError) as refused:
+        services.invitation_accept_member(token=token, user=stranger)
+
+    assert "different email address" in " ".join(refused.value.messages)
+    assert "a@clinic.test" not in " ".join(refused.value.messages)
+    assert not Membership.objects.filter(user=stranger).exists()
+    assert Invitation.objects.get(token_hash=Invitation.hash_token(token)).used_at is None
+    owner = CareUserFactory(email="A@Clinic.test")
+    services.invitation_accept_member(token=token, user=owner)
+    assert Membership.objects.get(user=owner).role == "team_admin"
+
+
+def test_signing_up_with_another_address_says_the_invitation_was_not_used(client, team_admin, team):
+    invite(client, team_admin, team)
+    path = link_path(mail.outbox[-1].body)
+    client.logout()
+    client.get(path)
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "someone.else@example.test", "password1": NEW_PASSWORD, "reminder_time": "20:00"},
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert "invitation was sent to a different email address" in body
+    assert "new.colleague@clinic.test" not in body

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def trends_url(patient):
-    return reverse("careteam:patient", kwargs={"patient_id": patient.pk})
+    return reverse("careteam:patient", kwargs={"public_id": patient.public_id})
 
 
 def notes_url(patient):
-    return reverse("careteam:patient_notes", kwargs={"patient_id": patient.pk})
+    return reverse("careteam:patient_notes", kwargs={"public_id": patient.public_id})
 
 
 def test_the_trends_page_shows_numbers_questionnaires_and_sessions_but_no_words(client, world):
@@ -58,7 +58,7 @@ def test_a_team_member_acknowledges_a_signal_and_the_team_sees_who(client, world
     response = client.post(
         reverse(
             "careteam:signal_acknowledge",
-            kwargs={"patient_id": world.patient.pk, "signal_id": world.signal.pk},
+            kwargs={"public_id": world.patient.public_id, "signal_id": world.signal.pk},
         )
     )
 
@@ -78,7 +78,7 @@ def test_a_signal_of_another_patient_cannot_be_acknowledged_through_this_patient
     client.post(
         reverse(
             "careteam:signal_acknowledge",
-            kwargs={"patient_id": world.patient.pk, "signal_id": stranger_signal.pk},
+            kwargs={"public_id": world.patient.public_id, "signal_id": stranger_signal.pk},
         )
     )
 
@@ -90,7 +90,7 @@ def test_acknowledging_needs_a_post(client, world):
     client.force_login(world.clinician)
     url = reverse(
         "careteam:signal_acknowledge",
-        kwargs={"patient_id": world.patient.pk, "signal_id": world.signal.pk},
+        kwargs={"public_id": world.patient.public_id, "signal_id": world.signal.pk},
     )
     assert client.get(url).status_code == 405
     assert Signal.objects.get(pk=world.signal.pk).acknowledged_at is None

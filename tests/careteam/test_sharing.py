@@ -25,7 +25,7 @@ def connect(client, code, **extra):
 
 
 def patient_page(client, patient):
-    return client.get(reverse("careteam:patient", kwargs={"patient_id": patient.pk}))
+    return client.get(reverse("careteam:patient", kwargs={"public_id": patient.public_id}))
 
 
 def test_a_patient_connects_by_typing_the_team_code_after_confirming_their_password(
@@ -124,7 +124,7 @@ def test_care_pages_are_never_cached(client, patient, clinician):
 def test_narrowing_the_scope_needs_no_password_and_hides_notes_at_once(client, patient, clinician):
     share = ShareFactory(patient=patient, scope=Scope.TRENDS | Scope.NOTES)
     MembershipFactory(team=share.team, user=clinician)
-    notes_url = reverse("careteam:patient_notes", kwargs={"patient_id": patient.pk})
+    notes_url = reverse("careteam:patient_notes", kwargs={"public_id": patient.public_id})
     client.force_login(clinician)
     assert client.get(notes_url).status_code == 200
 

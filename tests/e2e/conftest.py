@@ -1,8 +1,9 @@
 import os
 
 import pytest
+from allauth.mfa.models import Authenticator
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 from tests.services import chromium_path
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
@@ -59,11 +60,17 @@ def page(browser, live_server):
 
 
 def log_in(page, email, *, then: str | None = "**/"):
-    """Sign in through the real form with the factories' password; then wait for a page whose
+    """Sign in through the real form with the factories' password, and the authenticator app's
+    code when the account has one (care-team and staff accounts do); then wait for a page whose
     URL matches `then` (None: the test waits for what comes next itself, such as a passkey)."""
     page.goto("/accounts/login/")
     page.get_by_label("Email:", exact=True).fill(email)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In", exact=True).click()
+    app = Authenticator.objects.filter(user__email=email, type=Authenticator.Type.TOTP).first()
+    if app is not None:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.locator("input[name=code]").fill(totp_code(app.user))
+        page.get_by_role("button", name="Sign In", exact=True).click()
     if then:
         page.wait_for_url(then)

@@ -35,12 +35,14 @@ PATIENT_PAGES = (
     "/safety-plan/edit/",
     "/help/",
     "/care/sharing/",
+    "/care/sharing/who-viewed/",
     "/settings/",
 )
 
 
 def violations(page, path: str) -> list[str]:
-    page.goto(path)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (path, response and response.status)
     page.wait_for_load_state("load")
     if page.locator("[data-figure]").count():
         page.locator("[data-figure] svg.main-svg").first.wait_for(state="attached")
@@ -67,10 +69,20 @@ def test_the_care_team_pages_pass_wcag_a_and_aa_checks(page):
     MembershipFactory(team=share.team, user=clinician, role=Membership.Role.TEAM_ADMIN)
     log_in(page, clinician.email)
 
-    pages = ("/care/", f"/care/patients/{patient.pk}/?range=90d", f"/care/teams/{share.team.pk}/")
+    pages = (
+        "/care/",
+        f"/care/patients/{patient.public_id}/?range=90d",
+        f"/care/teams/{share.team.pk}/",
+    )
     found = [v for path in pages for v in violations(page, path)]
 
     assert found == []
+
+
+def test_the_two_factor_enrolment_page_passes_wcag_a_and_aa_checks(page):
+    log_in(page, CareUserFactory(two_factor=False).email, then="**/settings/two-factor/")
+
+    assert violations(page, "/settings/two-factor/") == []
 
 
 def test_a_chart_holds_nothing_to_tab_to_and_no_way_to_upload_it(page):

@@ -68,7 +68,7 @@ def main(database: str) -> dict:
     report["saved_value"] = getattr(saved, name)
 
     # 3. What reads the registry.
-    grant = grant_for(patient, patient.pk, need=EVERYTHING, what="own")
+    grant = grant_for(patient, patient.public_id, need=EVERYTHING, what="own")
     header = export_checkins_csv(grant).splitlines()[0].split(",")
     report["export_has_column"] = name in header
     report["warning_area"] = any(area.field == name for area in early_warning.AREAS)

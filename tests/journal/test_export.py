@@ -46,7 +46,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
-    grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
+    grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")
 
     response = download(reauthenticated_client, "json")
 

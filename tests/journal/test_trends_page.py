@@ -213,7 +213,7 @@ def test_a_clinician_with_a_trends_share_gets_the_same_context_and_the_look_is_l
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
 
-    grant = grant_for(clinician, patient.pk, need=Scope.TRENDS, what="trends")
+    grant = grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")
     context = trends_context(grant, "30d")
 
     assert [c.key for c in context["charts"]][:2] == ["mood", "weekly-mood"]

@@ -1,0 +1,17 @@
+"""Step 3 of 3: every account has its public id; new ones get one when created."""
+
+import uuid
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0006_fill_user_public_id")]
+
+    operations = [
+        migrations.AlterField(
+            model_name="user",
+            name="public_id",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+    ]
