@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	TIDELINE_TESTING=true SECRET_KEY=type-checking-only $(BIN)/mypy .
 
 fmt: install
 	$(BIN)/ruff format .

@@ -44,7 +44,9 @@ def has_second_factor(user) -> bool:
 
 
 def is_open_without_two_factor(url_name: str | None) -> bool:
-    return bool(url_name) and (url_name in OPEN_URL_NAMES or url_name.startswith("mfa_"))
+    if not url_name:
+        return False
+    return url_name in OPEN_URL_NAMES or url_name.startswith("mfa_")
 
 
 def needs_enrolment(user) -> bool:

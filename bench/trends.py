@@ -36,6 +36,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
@@ -290,7 +291,7 @@ def measure_weekly_job(total_rows: int) -> dict:
         return run
 
     def summarise(times: dict[str, list[float]], rows: int, prefix: str) -> dict:
-        out = {}
+        out: dict[str, Any] = {}
         for name, t in times.items():
             out[f"{prefix}{name}_rows_per_s"] = rows / statistics.median(t)
         for name in times:

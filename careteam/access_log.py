@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -136,10 +137,11 @@ def who_viewed(*, patient: User, views_page=None, refused_page=None) -> tuple[Pa
     ]
     ordered = sorted(lines, key=lambda line: (line["last"], line["viewer_id"] or 0))
     ordered.reverse()
-    views = Paginator([ln for ln in ordered if ln["allowed"]], LINES_PER_PAGE).get_page(views_page)
-    refusals = Paginator([ln for ln in ordered if not ln["allowed"]], LINES_PER_PAGE).get_page(
-        refused_page
-    )
+    # Pages of grouped rows, turned into AccessDay lines below once the page is known.
+    allowed: list[Any] = [ln for ln in ordered if ln["allowed"]]
+    refused: list[Any] = [ln for ln in ordered if not ln["allowed"]]
+    views = Paginator(allowed, LINES_PER_PAGE).get_page(views_page)
+    refusals = Paginator(refused, LINES_PER_PAGE).get_page(refused_page)
 
     on_pages = [*views.object_list, *refusals.object_list]
     current = _current_names(_legacy_ids(on_pages))

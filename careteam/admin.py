@@ -88,8 +88,9 @@ class LookKindFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() in self.KINDS:
-            return queryset.filter(self.KINDS[self.value()][1])
+        chosen = self.value()
+        if chosen is not None and chosen in self.KINDS:
+            return queryset.filter(self.KINDS[chosen][1])
         return queryset
 
 

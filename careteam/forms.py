@@ -55,7 +55,8 @@ class ScopeForm(forms.Form):
         return [self[name] for _, name, _, _ in SCOPE_CHOICES]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         scope = Scope(0)
         for part, name, _, _ in SCOPE_CHOICES:
             if cleaned.get(name):

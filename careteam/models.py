@@ -249,7 +249,7 @@ class AccessEvent(models.Model):
         return f"access {self.pk}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if not self._state.adding:  # a row read from the table: only new looks are written
             raise PermissionError("The access log is append-only.")
         super().save(*args, **kwargs)
 

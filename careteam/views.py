@@ -238,7 +238,7 @@ def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200)
             bound_form
             if share.pk == bound_id
             else ScopeForm(
-                initial={**scope_initial(share.scope), "expires_on": share.expires_on},
+                initial={**scope_initial(Scope(share.scope)), "expires_on": share.expires_on},
                 prefix=f"share{share.pk}",
             ),
         )

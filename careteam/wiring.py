@@ -51,7 +51,7 @@ class CareTeamsForTheJournal:
             "shares": [
                 {
                     "team": s.team.name,
-                    "what_the_team_sees": scope_labels(s.scope),
+                    "what_the_team_sees": scope_labels(Scope(s.scope)),
                     "shared_at": s.created_at,
                     "last_day": s.expires_on,
                     "revoked_at": s.revoked_at,

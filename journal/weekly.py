@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import measures
-from .models import CheckIn, WeeklySummary
+from .models import CheckIn, CheckInActivity, WeeklySummary
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _activities(where: str, week: str) -> str:
     check-ins matching `where`, `activities` as WeeklySummary stores it."""
     v = _vendor_sql()
     t_checkin = CheckIn._meta.db_table
-    t_through = CheckIn.activities.through._meta.db_table
+    t_through = CheckInActivity._meta.db_table
     pairs = v["activity_object"].format(id="f.activity_id", days="f.days", mood="f.mood_sum")
     return f"""(
   SELECT f.patient_id AS patient_id, f.week_start AS week_start, {pairs} AS activities

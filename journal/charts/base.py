@@ -37,7 +37,7 @@ class Chart:
     figure: Figure | None  # built by .plot (plotly.graph_objects), or None: nothing to draw
     caption: str
     headers: Sequence[str]
-    rows: list[Sequence]
+    rows: Sequence[Sequence]
     empty_text: str = "Nothing to show in this range yet."
     notes: list[str] = field(default_factory=list)
 

@@ -394,7 +394,12 @@ def what_helps_chart(activity_rows, total_days: int, total_mood: int) -> Chart:
         n_without = total_days - n_with
         mean_with = mood_with / n_with if n_with else None
         mean_without = (total_mood - mood_with) / n_without if n_without else None
-        if n_with < WHAT_HELPS_MIN_DAYS or n_without < WHAT_HELPS_MIN_DAYS:
+        if (
+            mean_with is None
+            or mean_without is None
+            or n_with < WHAT_HELPS_MIN_DAYS
+            or n_without < WHAT_HELPS_MIN_DAYS
+        ):
             verdict = "Not enough days to tell yet"
         else:
             diff = mean_with - mean_without

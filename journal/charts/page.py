@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -28,6 +29,7 @@ from ..access import Grant, Scope
 from ..models import (
     Activity,
     CheckIn,
+    CheckInActivity,
     QuestionnaireResponse,
     Signal,
     TreatmentSession,
@@ -70,8 +72,8 @@ def _range_start(range_key: str, today: dt.date, first_day: dt.date | None) -> d
 def _what_helps_rows(patient_id: int, start: dt.date, end: dt.date):
     """Per activity: days with it and their mood sum; plus one totals row (id NULL). One query."""
     checkin = CheckIn._meta.db_table
-    through = CheckIn.activities.through._meta.db_table
-    activity = CheckIn.activities.field.related_model._meta.db_table
+    through = CheckInActivity._meta.db_table
+    activity = Activity._meta.db_table
     sql = f"""
 SELECT ca.activity_id, a.name, COUNT(*), SUM(c.mood)
 FROM {checkin} c
@@ -189,7 +191,7 @@ CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
       WHERE owner_id IS NULL OR owner_id = %s) a
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
+    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())
