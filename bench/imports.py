@@ -93,9 +93,8 @@ def one_round(data: bytes, n: int) -> dict[str, float]:
     from accounts.models import User
     from journal.imports.jobs import read_upload
     from journal.imports.preview import planned_days, preview
-    from journal.imports.save import import_file
+    from journal.imports.save import import_file, tags_for_import
     from journal.models import CheckIn, CheckInActivity
-    from journal.services import tags_for_import
     from journal.signals import history_refresh
 
     patient = User.objects.create_user(f"bench{n}@example.test", time_zone="UTC")

@@ -212,6 +212,7 @@ def _checkin_write(
     expected_version,
     oldest: dt.date | None = None,
     urgent: bool = True,
+    known_new: bool = False,
 ) -> tuple[CheckIn, bool]:
     checkin_day_check(patient=patient, day=day, oldest=oldest)
     activities = list(data.activities)
@@ -228,7 +229,14 @@ def _checkin_write(
         known = _find_tag(patient=patient, name=data.new_tag)
         activity_ids.add(known.pk if known else -1)  # -1: a tag still to be made, so "changed"
 
-    checkin = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    # `known_new`: the caller read the patient's days in this transaction and this one was not
+    # there (an import), so go straight to the insert; a row made meanwhile by another request
+    # still fails it and is edited instead, as below.
+    checkin = (
+        None
+        if known_new
+        else CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    )
     created = False
     if checkin is None:
         try:
@@ -296,8 +304,8 @@ def checkins_import(
     A day already in Tideline is left alone unless `overwrite`; writing exactly what is saved
     changes nothing, so importing the same file twice creates nothing new. The weekly summaries
     and warning signs (a questionnaire brought in with them included) are worked out once,
-    after commit, not once a day. `progress(n)` hears
-    how many days are done, every PROGRESS_EVERY days.
+    after commit, not once a day. `progress(n)` hears how many days are done, every
+    PROGRESS_EVERY days.
     """
     counts = ImportCounts()
     today = patient.today()
@@ -313,18 +321,24 @@ def checkins_import(
             .values_list("day", "version")
         )
         for done, (day, data) in enumerate(days, start=1):
-            if day in versions and not overwrite:
+            new = day not in versions
+            if not new and not overwrite:
                 counts.kept += 1
             else:
-                checkin, _ = _checkin_write(
+                checkin, stale = _checkin_write(
                     patient=patient,
                     day=day,
                     data=data,
-                    expected_version=None,
+                    # A new day is written as the form writes one (version 0): if the person
+                    # saved it elsewhere meanwhile, theirs stays.
+                    expected_version=0 if new else None,
                     oldest=oldest,
                     urgent=(today - day).days < IMPORT_URGENT_DAYS,
+                    known_new=new,
                 )
-                if day not in versions:
+                if stale:
+                    counts.kept += 1
+                elif new:
                     counts.created += 1
                 elif checkin.version != versions[day]:
                     counts.replaced += 1
@@ -337,12 +351,6 @@ def checkins_import(
 
 
 PROGRESS_EVERY = 100
-
-
-def tags_for_import(*, patient, names: list[str]) -> dict[str, Activity]:
-    """The tag for each name: the built-in or own tag of that name (any case), or a new tag of
-    the patient's own, within OWN_TAG_LIMIT, as the check-in form makes them."""
-    return {name: _own_tag(patient=patient, name=name) for name in names}
 
 
 def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:

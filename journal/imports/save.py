@@ -18,15 +18,15 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import QuestionnaireResponse, SafetyPlan, Signal
+from ..models import Activity, QuestionnaireResponse, SafetyPlan, Signal
 from ..questionnaires import score
 from ..services import (
     IMPORT_URGENT_DAYS,
     ImportCounts,
     SessionData,
+    activity_create,
     checkins_import,
     safety_plan_save,
-    tags_for_import,
     treatment_session_save,
 )
 from ..signals import urgent_signal_record
@@ -56,6 +56,12 @@ class ImportResult:
     @classmethod
     def from_json(cls, data: dict) -> ImportResult:
         return cls(**{**data, "counts": ImportCounts(**data["counts"])})
+
+
+def tags_for_import(*, patient, names: list[str]) -> dict[str, Activity]:
+    """The tag for each name: the built-in or own tag of that name (any case), or a new tag of
+    the patient's own, within the limit, as the check-in form makes them."""
+    return {name: activity_create(patient=patient, name=name) for name in names}
 
 
 def import_file(
