@@ -3,6 +3,7 @@ import datetime as dt
 from django.urls import path, register_converter
 
 from . import views
+from .imports import views as imports
 
 
 class IsoDateConverter:
@@ -35,4 +36,8 @@ urlpatterns = [
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
     path("trends/", views.trends, name="trends"),
     path("settings/export/", views.data_export, name="data_export"),
+    path("settings/import/", imports.import_start, name="import_start"),
+    path("settings/import/<uuid:job>/", imports.import_preview, name="import_preview"),
+    path("settings/import/<uuid:job>/progress/", imports.import_progress, name="import_progress"),
+    path("settings/import/<uuid:job>/status/", imports.import_status, name="import_status"),
 ]

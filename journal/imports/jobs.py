@@ -82,5 +82,10 @@ class Progress:
 
 
 def job_progress(job: ImportJob) -> Progress:
-    done = cache.get(progress_key(job.pk), 0) if job.status == ImportJob.Status.QUEUED else 0
-    return Progress(job.status, min(int(done), job.days), job.days)
+    if job.status == ImportJob.Status.DONE:
+        done = job.days
+    elif job.status == ImportJob.Status.QUEUED:
+        done = min(int(cache.get(progress_key(job.pk), 0)), job.days)
+    else:
+        done = 0
+    return Progress(job.status, done, job.days)

@@ -96,6 +96,12 @@ class Preview:
         )
 
 
+def day_count(parsed: Parsed) -> int:
+    if isinstance(parsed, DaylioFile):
+        return len(parsed.days)
+    return len({d.day for d in parsed.days})
+
+
 def default_mood(label: str) -> int | None:
     return DEFAULT_MOODS.get(label.strip().lower())
 

@@ -27,7 +27,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from careteam.models import AccessEvent, Invitation, Membership, Share
-from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from journal.models import CheckIn, ImportJob, QuestionnaireResponse, Signal, TreatmentSession
 
 from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
 
@@ -54,6 +54,15 @@ MATRIX: dict[str, Entry] = {
     "session_edit": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
     ),
+    # An import's pages: the patient's own upload only (journal/imports/views.py).
+    **{
+        name: Entry(
+            kwargs=lambda w: {"job": _import_job(w.patient).public_id},
+            allowed={OWNER},
+            logs_access=False,
+        )
+        for name in ("import_preview", "import_progress", "import_status")
+    },
     "careteam:patient": Entry(
         kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN, OUT_OF_SCOPE}
     ),
@@ -85,6 +94,18 @@ MATRIX: dict[str, Entry] = {
         logs_access=False,
     ),
 }
+
+
+def _import_job(patient) -> ImportJob:
+    """An uploaded Daylio file waiting for its preview."""
+    csv = (
+        "full_date,date,weekday,time,mood,activities,note\n"
+        "2026-03-01,March 1,Sunday,9:00 PM,good,,\n"
+    )
+    return ImportJob.objects.create(
+        patient=patient, source="daylio", payload=csv.encode(), days=1, file_name="d.csv"
+    )
+
 
 # URLs that take a path parameter but show no patient's data, and why.
 NOT_PATIENT_DATA = {
