@@ -441,3 +441,30 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk}"
+
+
+class AppointmentReport(models.Model):
+    """A patient's report for an appointment (journal/report): a range of days and what they
+    want to talk about. Its figures are read from the journal each time it is shown, so they
+    always match it. Shared, the care teams the patient shares trends with see it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    talk_about = models.TextField("what I want to talk about", blank=True, max_length=3000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-end", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="report_end_after_start")
+        ]
+        indexes = [models.Index(fields=["patient", "-end"], name="report_patient_recent")]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} ({self.start} to {self.end})"
