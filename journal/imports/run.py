@@ -21,6 +21,10 @@ from .save import import_file
 logger = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 60 * 60
+# An upload nobody went on to import is a file of someone's history: gone after a day. A
+# finished job keeps only counts and, if refused, its reason (which may quote the file): a week.
+PREVIEW_KEPT = dt.timedelta(days=1)
+FINISHED_KEPT = dt.timedelta(days=7)
 
 
 def progress_key(job_id: int) -> str:
@@ -67,3 +71,17 @@ def job_run(*, job_id: int) -> str:
         return ImportJob.Status.FAILED
     logger.info("import %s done", job_id)
     return ImportJob.Status.DONE
+
+
+def jobs_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete uploads left at their preview for a day, and finished jobs after a week. A job
+    waiting for the worker is never touched. Returns how many went."""
+    now = now or timezone.now()
+    previews = ImportJob.objects.filter(
+        status=ImportJob.Status.PREVIEW, created_at__lt=now - PREVIEW_KEPT
+    )
+    finished = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED],
+        finished_at__lt=now - FINISHED_KEPT,
+    )
+    return previews.delete()[0] + finished.delete()[0]

@@ -257,3 +257,43 @@ def test_round_trip_export_delete_and_import_into_a_new_account(client):
     )
     assert again.status_code == 302
     assert snapshot(second) == before  # a second import adds nothing
+
+
+def test_uploads_never_imported_and_finished_jobs_do_not_linger(patient, other_patient):
+    from django.utils import timezone
+
+    from journal.imports.run import jobs_expire
+
+    now = timezone.now()
+
+    def job(person, status, age_hours, finished=None):
+        row = ImportJob.objects.create(patient=person, source="daylio", payload=b"x", status=status)
+        ImportJob.objects.filter(pk=row.pk).update(
+            created_at=now - dt.timedelta(hours=age_hours), finished_at=finished
+        )
+        return row.pk
+
+    gone = [
+        job(patient, "preview", 25),
+        job(other_patient, "done", 200, finished=now - dt.timedelta(days=8)),
+        job(patient, "failed", 200, finished=now - dt.timedelta(days=8)),
+    ]
+    kept = [
+        job(patient, "preview", 23),
+        job(other_patient, "queued", 200),
+        job(patient, "done", 30, finished=now - dt.timedelta(days=6)),
+    ]
+
+    assert jobs_expire(now=now) == 3
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == set(kept)
+    assert not ImportJob.objects.filter(pk__in=gone).exists()
+
+
+def test_the_worker_finds_the_import_tasks_and_beat_runs_the_expiry(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start
+
+    assert {"journal.import_job_run", "journal.import_jobs_expire"} <= set(app.tasks)
+    entry = settings.CELERY_BEAT_SCHEDULE["import-jobs-expire"]
+    assert entry["task"] == "journal.import_jobs_expire" and entry["schedule"] <= 3600
