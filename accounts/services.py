@@ -7,6 +7,7 @@ from django.db import transaction
 from .events import time_zone_changed
 from .models import User
 from .schedule import reminder_schedule_refresh
+from .sessions import sessions_end
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,13 @@ def account_delete(*, user: User) -> None:
     sessions, questionnaires, safety plan, weekly summaries, signals, shares (so no care team
     sees anything more), their own tags, email addresses, two-factor keys and the email log.
     Looks at their data by others (the access log) go too; the database cascades those (see
-    careteam.models.AccessEvent). One transaction: all of it goes, or none of it.
+    careteam.models.AccessEvent). Their sessions end on every device (accounts/sessions.py).
+    One transaction: all of it goes, or none of it.
 
     A weekly-summary task writing for this person at the same moment makes one of the two
     fail on the foreign key, never leaves their figures behind: the caller says "try again".
     """
     user_id = user.pk
+    sessions_end(user_id=user_id)
     user.delete()
     logger.info("account %s deleted by its owner", user_id)  # the id only

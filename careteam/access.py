@@ -33,6 +33,7 @@ WHAT_LABELS = {
     "trends": "your check-in numbers, questionnaires and sessions",
     "charts": "your charts",
     "notes": "your daily notes and session insights",
+    "report": "an appointment report you shared",
     "signal_ack": "a warning sign, to mark it as seen",
     OTHER: "other parts of your journal",
 }

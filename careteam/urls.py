@@ -11,6 +11,11 @@ urlpatterns = [
     path("patients/<uuid:public_id>/", views.patient_trends, name="patient"),
     path("patients/<uuid:public_id>/notes/", views.patient_notes, name="patient_notes"),
     path(
+        "patients/<uuid:public_id>/reports/<uuid:report>/",
+        views.patient_report,
+        name="patient_report",
+    ),
+    path(
         "patients/<uuid:public_id>/signals/<int:signal_id>/acknowledge/",
         views.signal_acknowledge,
         name="signal_acknowledge",

@@ -24,6 +24,8 @@ from accounts.decorators import patient_required
 from accounts.ratelimit import parse_rates, retry_after
 from journal.access import Grant, Scope
 from journal.charts.page import trends_context
+from journal.report.build import report_for
+from journal.report.services import report_for_grant, shared_reports
 
 from . import invitations, selectors, services
 from .access import grant_for, log_dashboard_look
@@ -111,6 +113,27 @@ def patient_trends(request, public_id: UUID):
             **trends_context(grant, request.GET.get("range")),
             "patient": grant.patient,
             "data": selectors.patient_trends(grant=grant),
+            "reports": shared_reports(grant),
+            "sees_notes": grant.allows(Scope.NOTES),
+            "tab": "trends",
+        },
+    )
+
+
+@never_cache
+@login_required
+@patient_pages_limited
+def patient_report(request, public_id: UUID, report: UUID):
+    """An appointment report the patient shares, as they see it, to read or print."""
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="report")
+    saved = report_for_grant(grant, report)
+    return render(
+        request,
+        "careteam/patient_report.html",
+        {
+            "patient": grant.patient,
+            "saved": saved,
+            "report": report_for(grant.patient, saved.start, saved.end),
             "sees_notes": grant.allows(Scope.NOTES),
             "tab": "trends",
         },

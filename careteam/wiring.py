@@ -26,6 +26,7 @@ from journal import care
 from journal.access import Grant, Scope, scope_labels
 from journal.care import TeamContact
 from journal.events import warning_raised
+from journal.tabular import Column, Table
 
 from . import access, invitations
 from .access_log import every_line
@@ -70,6 +71,56 @@ class CareTeamsForTheJournal:
                 for line in every_line(patient=patient)
             ],
         }
+
+    def export_tables(self, patient: User) -> list[Table]:
+        zone = patient.zoneinfo
+        shares = Share.objects.filter(patient=patient).select_related("team").order_by("created_at")
+        return [
+            Table(
+                "shares",
+                "One row per care team you share (or shared) with.",
+                (
+                    Column("team", "The care team's name"),
+                    Column("what_the_team_sees", "What you let them see, separated by '; '"),
+                    Column("shared_at", "When you started sharing, in your time zone"),
+                    Column("last_day", "The last day you chose, YYYY-MM-DD; empty: no end"),
+                    Column("stopped_at", "When you stopped sharing; empty: still sharing"),
+                ),
+                [
+                    [
+                        s.team.name,
+                        "; ".join(scope_labels(Scope(s.scope))),
+                        s.created_at.astimezone(zone),
+                        s.expires_on,
+                        s.revoked_at.astimezone(zone) if s.revoked_at else None,
+                    ]
+                    for s in shares
+                ],
+            ),
+            Table(
+                "access_log",
+                "One row per look at your data by someone else, allowed or refused.",
+                (
+                    Column("at", "When, in your time zone"),
+                    Column("who", "Their name and address as they were when they looked"),
+                    Column("role", "care-team member or another patient"),
+                    Column("teams", "Their teams that you share (or shared) with, '; '"),
+                    Column("what", "What they looked at (or tried to)"),
+                    Column("allowed", "yes: they saw it; no: refused, they saw nothing"),
+                ),
+                [
+                    [
+                        line.at.astimezone(zone),
+                        line.who,
+                        line.role,
+                        "; ".join(line.teams),
+                        line.what,
+                        line.allowed,
+                    ]
+                    for line in every_line(patient=patient)
+                ],
+            ),
+        ]
 
 
 def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:

@@ -10,8 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("tideline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Tasks that live beside the settings (the heartbeat) are not in an app; name them here.
-app.autodiscover_tasks(["config"], related_name="tasks")
+# Tasks that live beside the settings (the heartbeat) are not in an app; name them here, and
+# those of a package inside an app (the journal's imports).
+app.autodiscover_tasks(["config", "journal.imports"], related_name="tasks")
 
 
 def ensure_file_broker_folders() -> None:

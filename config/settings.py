@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     # One indexed query per run finds everyone whose reminder time has come (journal/reminders).
     # Every minute, so a reminder arrives within a minute or two of the chosen local time.
     "reminders-dispatch": {"task": "journal.reminders_dispatch", "schedule": 60.0},
+    # Uploaded history files nobody went on to import do not linger (journal/imports/run.py).
+    "import-jobs-expire": {"task": "journal.import_jobs_expire", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

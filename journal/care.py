@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
     from .access import Grant, Scope
+    from .tabular import Table
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class CareTeams(Protocol):
 
     def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:
         """The patient's own care-team records for their download (shares, access log)."""
+        ...
+
+    def export_tables(self, patient: User) -> list[Table]:
+        """The same records as tables for the full CSV download, each column named and
+        explained (`journal.tabular`)."""
         ...
 
 

@@ -8,8 +8,6 @@ summaries, warning signals) is left out: it is computed from what is here.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +16,7 @@ from django.utils import timezone
 
 from .access import EVERYTHING, Grant
 from .care import care_teams
+from .export_zip import checkins_table, table_csv
 from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
 from .services import CHECKIN_VALUE_FIELDS
 
@@ -103,33 +102,9 @@ def export_json(grant: Grant) -> str:
     return json.dumps(patient_export(grant), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula: a note reading
-# "=HYPERLINK(...)" must stay text (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def export_checkins_csv(grant: Grant) -> str:
-    """The daily check-ins, one row a day, activities joined by "; ". Two queries."""
+    """The daily check-ins, one row a day, activities joined by "; " (the same file as
+    checkins.csv in the full ZIP, which the import reads back). Two queries."""
     if not grant.is_own:
         raise PermissionError("only a patient exports their own journal")
-    patient = grant.patient
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*CHECKIN_FIELDS, "activities"])
-    for c in _checkins(patient):
-        writer.writerow(
-            [
-                *(_cell(getattr(c, name)) for name in CHECKIN_FIELDS),
-                _cell("; ".join(a.name for a in c.activities.all())),
-            ]
-        )
-    return out.getvalue()
+    return table_csv(checkins_table(grant.patient))

@@ -68,6 +68,9 @@ class Measure:
     typical: tuple[float, float] | None = None
     # Form messages that differ from the kind's default wording.
     messages: dict[str, str] = field(default_factory=dict)
+    # The FHIR export's code, (LOINC code, its display), where a LOINC code truly means this
+    # measure as we ask it; None: our own code system names it (journal/fhir.py).
+    loinc: tuple[str, str] | None = None
 
     @property
     def is_numeric(self) -> bool:
@@ -221,6 +224,7 @@ MEASURES: tuple[Measure, ...] = (
         weekly=("mean", "min", "max"),
         colour="#6a51a3",
         typical=(4.5, 9.0),
+        loinc=("93832-4", "Sleep duration"),
         messages={
             "min_value": "Hours of sleep can't be below 0.",
             "max_value": "Hours of sleep can't be more than 24.",

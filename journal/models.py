@@ -109,7 +109,15 @@ class CheckIn(models.Model):
         return f"check-in {self.pk} ({self.day})"
 
     # Tags go through these two: each tag row carries the check-in's day (CheckInActivity).
-    def tags_set(self, activities) -> None:
+    def tags_set(self, activities, *, new: bool = False) -> None:
+        if new:
+            # A check-in made this moment has no tags yet: one insert, nothing to read first
+            # (an import of ten years writes thousands of days in one go).
+            unique = {a.pk: a for a in activities}
+            CheckInActivity.objects.bulk_create(
+                [CheckInActivity(checkin=self, activity=a, day=self.day) for a in unique.values()]
+            )
+            return
         self.activities.set(activities, through_defaults={"day": self.day})
 
     def tags_add(self, *activities) -> None:
@@ -390,3 +398,73 @@ class Signal(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind in self.URGENT_KINDS
+
+
+class ImportJob(models.Model):
+    """A file a patient brought in to import (journal/imports): kept from the upload, through
+    the preview, to the end of its import, then emptied. Named in URLs by a random id; its task
+    gets only the primary key, never the file."""
+
+    class Source(models.TextChoices):
+        DAYLIO = "daylio", "Daylio"
+        TIDELINE = "tideline", "Tideline"
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for your choices"
+        QUEUED = "queued", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    file_name = models.CharField(max_length=200, blank=True)
+    payload = models.BinaryField(help_text="The file, until it is imported.")
+    choices = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PREVIEW)
+    days = models.PositiveIntegerField(default=0, help_text="Days to write, for the progress.")
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["preview", "queued", "done", "failed"]),
+                name="import_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"
+
+
+class AppointmentReport(models.Model):
+    """A patient's report for an appointment (journal/report): a range of days and what they
+    want to talk about. Its figures are read from the journal each time it is shown, so they
+    always match it. Shared, the care teams the patient shares trends with see it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    talk_about = models.TextField("what I want to talk about", blank=True, max_length=3000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-end", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="report_end_after_start")
+        ]
+        indexes = [models.Index(fields=["patient", "-end"], name="report_patient_recent")]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} ({self.start} to {self.end})"

@@ -25,6 +25,20 @@ ANSWER_CHOICES = [
 ]
 ANSWER_LOINC = {0: "LA6568-5", 1: "LA6569-3", 2: "LA6570-1", 3: "LA6571-9"}
 
+# Each item's LOINC code, in the instrument's order (the items of panels 44249-1 and 69737-5).
+PHQ9_ITEM_LOINC = (
+    "44250-9",
+    "44255-8",
+    "44259-0",
+    "44254-1",
+    "44251-7",
+    "44258-2",
+    "44252-5",
+    "44253-3",
+    LOINC_PHQ9_ITEM9,
+)
+GAD7_ITEM_LOINC = ("69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7")
+
 PHQ9_ITEMS = (
     "Little interest or pleasure in doing things",
     "Feeling down, depressed, or hopeless",
@@ -75,6 +89,7 @@ class Spec:
     bands: tuple[tuple[int, str], ...]
     panel_loinc: str
     total_loinc: str
+    item_loinc: tuple[str, ...]
 
     @property
     def max_total(self) -> int:
@@ -88,6 +103,7 @@ PHQ9 = Spec(
     PHQ9_BANDS,
     LOINC_PHQ9_PANEL,
     LOINC_PHQ9_TOTAL,
+    PHQ9_ITEM_LOINC,
 )
 GAD7 = Spec(
     Instrument.GAD7,
@@ -96,6 +112,7 @@ GAD7 = Spec(
     GAD7_BANDS,
     LOINC_GAD7_PANEL,
     LOINC_GAD7_TOTAL,
+    GAD7_ITEM_LOINC,
 )
 SPECS = {PHQ9.instrument: PHQ9, GAD7.instrument: GAD7}
 

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import urgent_signal_record
-from .tasks import warning_signs_refresh, weekly_summary_refresh
+from .tasks import imported_history_refresh, warning_signs_refresh, weekly_summary_refresh
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
 # letting a typo in a URL rewrite someone's distant history.
@@ -96,8 +97,9 @@ class CheckInData:
         }
 
 
-def checkin_day_check(*, patient, day: dt.date) -> None:
-    """Refuse a day that hasn't happened yet in the patient's zone, or one too far back."""
+def checkin_day_check(*, patient, day: dt.date, oldest: dt.date | None = None) -> None:
+    """Refuse a day that hasn't happened yet in the patient's zone, or one too far back: before
+    `oldest` (an import's reach), or by default more than BACKFILL_DAYS ago."""
     today = patient.today()
     if day > today:
         raise ValidationError(
@@ -105,7 +107,12 @@ def checkin_day_check(*, patient, day: dt.date) -> None:
             "You can check in for today or an earlier day.",
             code="future",
         )
-    if day < today - dt.timedelta(days=BACKFILL_DAYS):
+    if oldest is not None:
+        if day < oldest:
+            raise ValidationError(
+                f"Days before {oldest:%-d %B %Y} can't be brought in.", code="too_old"
+            )
+    elif day < today - dt.timedelta(days=BACKFILL_DAYS):
         raise ValidationError(
             f"Days more than {BACKFILL_DAYS} days ago can't be added or changed. "
             "Please choose a more recent day.",
@@ -197,12 +204,22 @@ def checkin_save(
     return checkin
 
 
-def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tuple[CheckIn, bool]:
-    checkin_day_check(patient=patient, day=day)
+def _checkin_write(
+    *,
+    patient,
+    day,
+    data: CheckInData,
+    expected_version,
+    oldest: dt.date | None = None,
+    urgent: bool = True,
+    known_new: bool = False,
+) -> tuple[CheckIn, bool]:
+    checkin_day_check(patient=patient, day=day, oldest=oldest)
     activities = list(data.activities)
     if any(a.owner_id not in (None, patient.pk) for a in activities):
         raise ValidationError("One of the tags isn't available. Please choose from the list.")
-    if integration_session_for(patient=patient, day=day) is None:
+    has_reflection = data.integration_shifted or data.integration_carry_forward
+    if has_reflection and integration_session_for(patient=patient, day=day) is None:
         # Outside the window the prompts aren't shown; never keep a stray value posted anyway.
         data.integration_shifted = ""
         data.integration_carry_forward = ""
@@ -212,7 +229,14 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
         known = _find_tag(patient=patient, name=data.new_tag)
         activity_ids.add(known.pk if known else -1)  # -1: a tag still to be made, so "changed"
 
-    checkin = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    # `known_new`: the caller read the patient's days in this transaction and this one was not
+    # there (an import), so go straight to the insert; a row made meanwhile by another request
+    # still fails it and is edited instead, as below.
+    checkin = (
+        None
+        if known_new
+        else CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    )
     created = False
     if checkin is None:
         try:
@@ -227,7 +251,7 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
         if _same_content(checkin, values, activity_ids):
             return checkin, False
         if expected_version is not None and expected_version != checkin.version:
-            if data.self_harm_thoughts:
+            if data.self_harm_thoughts and urgent:
                 if not checkin.self_harm_thoughts:
                     checkin.self_harm_thoughts = True
                     checkin.version += 1
@@ -237,10 +261,96 @@ def _checkin_write(*, patient, day, data: CheckInData, expected_version) -> tupl
         checkin = _update(checkin, values)
     if data.new_tag.strip():
         activities.append(_own_tag(patient=patient, name=data.new_tag))
-    checkin.tags_set(activities)
-    if data.self_harm_thoughts:
+    checkin.tags_set(activities, new=created)
+    if data.self_harm_thoughts and urgent:
         _urgent_checkin(patient=patient, day=day)
     return checkin, False
+
+
+# --- Bringing history in (journal/imports) ---
+
+# How far back an import may reach. The check-in form's year (BACKFILL_DAYS) stops a typo in a
+# URL from rewriting old history; an import is a deliberate act the person has previewed, and
+# people arrive with a decade of another app's entries.
+IMPORT_YEARS = 30
+# An imported "yes" to thoughts of self-harm (our own file read back) starts the safety flow
+# only for a day this recent: it is a reason to act now, not a report about years ago. Older
+# answers are kept on their day as they were.
+IMPORT_URGENT_DAYS = 14
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0  # new days
+    replaced: int = 0  # days already here, overwritten as the person chose
+    unchanged: int = 0  # days already here holding exactly what the file says
+    kept: int = 0  # days already here, left alone
+
+
+def import_oldest(patient) -> dt.date:
+    return patient.today() - dt.timedelta(days=366 * IMPORT_YEARS)
+
+
+def checkins_import(
+    *,
+    patient,
+    days: list[tuple[dt.date, CheckInData]],
+    overwrite: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportCounts:
+    """Bring in many days at once, each written by the check-in form's own rules (the day's
+    reach, one row a day, tags only of the patient's own or built in), in one transaction.
+
+    A day already in Tideline is left alone unless `overwrite`; writing exactly what is saved
+    changes nothing, so importing the same file twice creates nothing new. The weekly summaries
+    and warning signs (a questionnaire brought in with them included) are worked out once,
+    after commit, not once a day. `progress(n)` hears how many days are done, every
+    PROGRESS_EVERY days.
+    """
+    counts = ImportCounts()
+    today = patient.today()
+    oldest = import_oldest(patient)
+    with transaction.atomic():
+        first, last = (
+            min((d for d, _ in days), default=today),
+            max((d for d, _ in days), default=today),
+        )
+        versions = dict(
+            CheckIn.objects.for_patient(patient)
+            .filter(day__range=(first, last))
+            .values_list("day", "version")
+        )
+        for done, (day, data) in enumerate(days, start=1):
+            new = day not in versions
+            if not new and not overwrite:
+                counts.kept += 1
+            else:
+                checkin, stale = _checkin_write(
+                    patient=patient,
+                    day=day,
+                    data=data,
+                    # A new day is written as the form writes one (version 0): if the person
+                    # saved it elsewhere meanwhile, theirs stays.
+                    expected_version=0 if new else None,
+                    oldest=oldest,
+                    urgent=(today - day).days < IMPORT_URGENT_DAYS,
+                    known_new=new,
+                )
+                if stale:
+                    counts.kept += 1
+                elif new:
+                    counts.created += 1
+                elif checkin.version != versions[day]:
+                    counts.replaced += 1
+                else:
+                    counts.unchanged += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+        enqueue_on_commit(imported_history_refresh, patient_id=patient.pk)
+    return counts
+
+
+PROGRESS_EVERY = 100
 
 
 def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:

@@ -23,7 +23,7 @@ from accounts.models import User
 from . import early_warning, measures
 from .events import warning_raised
 from .models import CheckIn, QuestionnaireResponse, Signal
-from .weekly import weekly_summary_refresh
+from .weekly import weekly_summaries_rebuild, weekly_summary_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -186,4 +186,11 @@ def trends_refresh(*, patient_id: int, day: dt.date) -> None:
     """After a check-in save: the patient's week, then their warning signs (the slide rule reads
     the check-ins). What the task enqueued by every check-in save runs."""
     weekly_summary_refresh(patient_id=patient_id, day=day)
+    signals_evaluate(patient_id=patient_id)
+
+
+def history_refresh(*, patient_id: int) -> None:
+    """After an import of many days: every week of the patient's (unchanged weeks are left
+    alone), then their warning signs."""
+    weekly_summaries_rebuild(patient_ids=[patient_id])
     signals_evaluate(patient_id=patient_id)

@@ -38,6 +38,12 @@ def warning_signs_refresh(patient_id: int) -> None:
 
 
 @shared_task
+def imported_history_refresh(patient_id: int) -> None:
+    """After an import: every week of the patient's, then their warning signs, once."""
+    signals.history_refresh(patient_id=patient_id)
+
+
+@shared_task
 def weekly_summaries_refresh_finished_week() -> int:
     """Beat, weekly: recompute every patient's just-finished week, set-based, in batches."""
     return weekly.weekly_summaries_refresh_finished_week()

@@ -3,6 +3,8 @@ import datetime as dt
 from django.urls import path, register_converter
 
 from . import views
+from .imports import views as imports
+from .report import views as report
 
 
 class IsoDateConverter:
@@ -34,5 +36,11 @@ urlpatterns = [
     path("safety-plan/", views.safety_plan, name="safety_plan"),
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
     path("trends/", views.trends, name="trends"),
+    path("reports/", report.reports, name="reports"),
+    path("reports/<uuid:report>/", report.report, name="report"),
     path("settings/export/", views.data_export, name="data_export"),
+    path("settings/import/", imports.import_start, name="import_start"),
+    path("settings/import/<uuid:job>/", imports.import_preview, name="import_preview"),
+    path("settings/import/<uuid:job>/progress/", imports.import_progress, name="import_progress"),
+    path("settings/import/<uuid:job>/status/", imports.import_status, name="import_status"),
 ]

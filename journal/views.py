@@ -20,6 +20,9 @@ from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
 from .charts.page import trends_context
 from .export import export_checkins_csv, export_json
+from .export_zip import export_zip
+from .fhir import CONTENT_TYPE as FHIR_CONTENT_TYPE
+from .fhir import export_fhir
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
@@ -344,9 +347,15 @@ def trends(request, grant):
 # --- Download your data ---
 
 EXPORTS = {
-    # format: (build, content type, file extension)
-    "json": (export_json, "application/json; charset=utf-8", "json"),
-    "csv": (export_checkins_csv, "text/csv; charset=utf-8", "csv"),
+    # format: (build from the grant and the posted choices, content type, file extension)
+    "json": (lambda grant, post: export_json(grant), "application/json; charset=utf-8", "json"),
+    "csv": (lambda grant, post: export_checkins_csv(grant), "text/csv; charset=utf-8", "csv"),
+    "zip": (lambda grant, post: export_zip(grant), "application/zip", "zip"),
+    "fhir": (
+        lambda grant, post: export_fhir(grant, include_notes=post.get("include_notes") == "on"),
+        FHIR_CONTENT_TYPE,
+        "fhir.json",
+    ),
 }
 
 
@@ -362,10 +371,10 @@ def data_export(request, grant):
     if request.method == "POST":
         chosen = EXPORTS.get(request.POST.get("format", ""))
         if chosen is None:
-            context = {"error": "Choose one of the two downloads below."}
+            context = {"error": "Choose one of the downloads below."}
             return render(request, "journal/export.html", context, status=400)
         build, content_type, extension = chosen
-        response = HttpResponse(build(grant), content_type=content_type)
+        response = HttpResponse(build(grant, request.POST), content_type=content_type)
         filename = f"tideline-{grant.patient.today().isoformat()}.{extension}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -20,6 +20,7 @@ A URL with a path parameter that is neither in MATRIX nor in NOT_PATIENT_DATA fa
 `test_every_url_with_a_path_parameter_is_in_the_matrix`.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,14 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from careteam.models import AccessEvent, Invitation, Membership, Share
-from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from journal.models import (
+    AppointmentReport,
+    CheckIn,
+    ImportJob,
+    QuestionnaireResponse,
+    Signal,
+    TreatmentSession,
+)
 
 from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
 
@@ -53,6 +61,28 @@ class Entry:
 MATRIX: dict[str, Entry] = {
     "session_edit": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
+    # An import's pages: the patient's own upload only (journal/imports/views.py).
+    **{
+        name: Entry(
+            kwargs=lambda w: {"job": _import_job(w.patient).public_id},
+            allowed={OWNER},
+            logs_access=False,
+        )
+        for name in ("import_preview", "import_progress", "import_status")
+    },
+    "report": Entry(
+        kwargs=lambda w: {"report": _report(w.patient).public_id},
+        allowed={OWNER},
+        logs_access=False,
+    ),
+    # A report the patient shares: teams that see their trends (both scopes include them).
+    "careteam:patient_report": Entry(
+        kwargs=lambda w: {
+            "public_id": w.patient.public_id,
+            "report": _report(w.patient).public_id,
+        },
+        allowed={CLINICIAN, OUT_OF_SCOPE},
     ),
     "careteam:patient": Entry(
         kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN, OUT_OF_SCOPE}
@@ -85,6 +115,30 @@ MATRIX: dict[str, Entry] = {
         logs_access=False,
     ),
 }
+
+
+def _report(patient) -> AppointmentReport:
+    """A shared appointment report over the last month, with words written for the team."""
+    end = patient.today()
+    return AppointmentReport.objects.create(
+        patient=patient,
+        start=end - dt.timedelta(days=29),
+        end=end,
+        talk_about="MARKER-TALK-sleeping-again",
+        shared=True,
+    )
+
+
+def _import_job(patient) -> ImportJob:
+    """An uploaded Daylio file waiting for its preview."""
+    csv = (
+        "full_date,date,weekday,time,mood,activities,note\n"
+        "2026-03-01,March 1,Sunday,9:00 PM,good,,\n"
+    )
+    return ImportJob.objects.create(
+        patient=patient, source="daylio", payload=csv.encode(), days=1, file_name="d.csv"
+    )
+
 
 # URLs that take a path parameter but show no patient's data, and why.
 NOT_PATIENT_DATA = {
@@ -190,6 +244,7 @@ def test_access_matrix(client, world, url_name, persona):
     else:
         assert response.status_code == 404, (url_name, persona, response.status_code)
     for secret in (
+        "MARKER-TALK-sleeping-again",
         world.patient.email,
         world.patient.display_name,
         NOTE_MARKER,

@@ -9,9 +9,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from careteam.models import Membership
+from journal.models import AppointmentReport, ImportJob
 from journal.signals import signals_evaluate
 from tests.e2e.conftest import log_in
 from tests.factories import CareUserFactory, MembershipFactory, ShareFactory, UserFactory
+from tests.journal.daylio_files import export, row
 from tests.journal.trend_histories import rich_history, steady_then_slide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +39,8 @@ PATIENT_PAGES = (
     "/care/sharing/",
     "/care/sharing/who-viewed/",
     "/settings/",
+    "/reports/",
+    "/settings/import/",
 )
 
 
@@ -67,14 +71,42 @@ def test_the_care_team_pages_pass_wcag_a_and_aa_checks(page):
     share = ShareFactory(patient=patient)
     clinician = CareUserFactory()
     MembershipFactory(team=share.team, user=clinician, role=Membership.Role.TEAM_ADMIN)
+    report = AppointmentReport.objects.create(
+        patient=patient,
+        start=patient.today() - dt.timedelta(days=29),
+        end=patient.today(),
+        shared=True,
+    )
     log_in(page, clinician.email)
 
     pages = (
         "/care/",
         f"/care/patients/{patient.public_id}/?range=90d",
+        f"/care/patients/{patient.public_id}/reports/{report.public_id}/",
         f"/care/teams/{share.team.pk}/",
     )
     found = [v for path in pages for v in violations(page, path)]
+
+    assert found == []
+
+
+def test_the_import_preview_and_a_saved_report_pass_wcag_a_and_aa_checks(page):
+    patient = UserFactory()
+    rich_history(patient, days=60)
+    today = patient.today()
+    daylio = export(
+        row(today, "9:00 PM", "Stormy", ["walk"], "hello"),
+        row(today, "8:00 AM", "good"),
+        "not,a,good,line",
+    )
+    job = ImportJob.objects.create(patient=patient, source="daylio", payload=daylio, days=1)
+    report = AppointmentReport.objects.create(
+        patient=patient, start=today - dt.timedelta(days=29), end=today, talk_about="Sleep."
+    )
+    log_in(page, patient.email)
+
+    found = violations(page, f"/settings/import/{job.public_id}/")
+    found += violations(page, f"/reports/{report.public_id}/")
 
     assert found == []
 

@@ -123,7 +123,7 @@ def test_an_unknown_format_gets_a_clear_message_not_an_error(reauthenticated_cli
     response = reauthenticated_client.post(reverse("data_export"), {"format": "xlsx"})
 
     assert response.status_code == 400
-    assert "Choose one of the two downloads" in response.content.decode()
+    assert "Choose one of the downloads" in response.content.decode()
 
 
 def test_the_page_offers_both_downloads_and_settings_links_to_it(reauthenticated_client):
