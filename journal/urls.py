@@ -22,6 +22,7 @@ register_converter(IsoDateConverter, "isodate")
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.need_help_now, name="need_help_now"),
+    path("help/country/", views.help_country, name="help_country"),
     path("checkin/", views.checkin_today, name="checkin"),
     path("checkin/<isodate:day>/", views.checkin_day, name="checkin_day"),
     path("history/", views.history, name="history"),

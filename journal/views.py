@@ -9,12 +9,16 @@ import datetime as dt
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.countries import browser_hints
+from accounts.services import profile_update
 
 from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
@@ -23,6 +27,7 @@ from .export import export_checkins_csv, export_json
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
+from .regions import REGIONS
 from .safety import plan_sections, safety_context
 from .services import (
     BACKFILL_DAYS,
@@ -67,17 +72,35 @@ def _home(request, grant):
 
 # Public on purpose: someone in crisis may be signed out, or on a borrowed phone.
 def need_help_now(request):
-    patient = None
-    if request.user.is_authenticated and request.user.is_patient:
-        patient = grant_for(
-            request.user, request.user.public_id, need=EVERYTHING, what="own"
-        ).patient
-    context = safety_context(patient)
+    person = None
+    if request.user.is_authenticated:
+        person = request.user
+        if person.is_patient:  # the door, for the safety plan and teams it shows
+            person = grant_for(person, person.public_id, need=EVERYTHING, what="own").patient
+    chosen = request.GET.get("country", "")
+    context = safety_context(person, chosen=chosen if chosen in REGIONS else "")
     return render(
         request,
         "journal/need_help_now.html",
-        {**context.as_template(), "signed_in_patient": request.user.is_authenticated},
+        {
+            **context.as_template(),
+            "region_hints": browser_hints(),
+            "signed_in_patient": request.user.is_authenticated,
+        },
     )
+
+
+@login_required
+@require_POST
+def help_country(request):
+    """Choose the country whose crisis lines the help page shows, and remember it (the same
+    choice as in Settings)."""
+    code = request.POST.get("country", "")
+    if code not in REGIONS:
+        return redirect("need_help_now")
+    profile_update(user=request.user, changes={"country": code})
+    messages.success(request, f"Showing crisis lines for {REGIONS[code].name}.")
+    return redirect("need_help_now")
 
 
 # --- Check-in ---
