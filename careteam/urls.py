@@ -15,6 +15,7 @@ urlpatterns = [
         views.signal_acknowledge,
         name="signal_acknowledge",
     ),
+    path("patients/<uuid:public_id>/outreach/", views.outreach_record, name="outreach_record"),
     path("teams/<int:team_id>/", views.team, name="team"),
     path("invitations/<str:token>/", views.member_invitation, name="invitation"),
     # The patient's side: consent.
@@ -23,6 +24,7 @@ urlpatterns = [
     path("sharing/<int:share_id>/", views.share_update, name="share_update"),
     path("sharing/<int:share_id>/stop/", views.share_revoke, name="share_revoke"),
     path("sharing/who-viewed/", views.access_log, name="access_log"),
+    path("sharing/contact/", views.contact_details, name="contact_details"),
     path("join/<str:token>/", views.patient_invitation, name="patient_invitation"),
     path(
         "join/<str:token>/accept/",

@@ -24,10 +24,10 @@ from accounts.models import User
 from config.enqueue import enqueue_on_commit
 from journal import care
 from journal.access import Grant, Scope, scope_labels
-from journal.care import TeamContact
+from journal.care import FollowUp, TeamContact
 from journal.events import warning_raised
 
-from . import access, invitations
+from . import access, invitations, outreach
 from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import Invitation, Share
@@ -70,6 +70,9 @@ class CareTeamsForTheJournal:
                 for line in every_line(patient=patient)
             ],
         }
+
+    def follow_up(self, patient: User) -> FollowUp:
+        return outreach.follow_up(patient)
 
 
 def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:

@@ -10,7 +10,8 @@ Announcements the other way (a warning sign was raised) are events: `journal/eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
@@ -30,6 +31,26 @@ class TeamContact:
     crisis_note: str
 
 
+@dataclass(frozen=True)
+class OutreachSeen:
+    """A care team reaching out, as the patient may read it: when, who, and what happened in
+    the patient's words ("called you", "left you a message"). Never the team's own note."""
+
+    at: dt.datetime
+    team: str
+    words: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the patient's care teams can see of their warnings, and what they did about them."""
+
+    # The teams that see warning signs (those the patient shares trends with), by name.
+    teams_told: list[str] = field(default_factory=list)
+    # Newest first, from the last 90 days.
+    outreach: list[OutreachSeen] = field(default_factory=list)
+
+
 class CareTeams(Protocol):
     def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
         """The door: see `journal.access.grant_for`."""
@@ -41,6 +62,11 @@ class CareTeams(Protocol):
 
     def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:
         """The patient's own care-team records for their download (shares, access log)."""
+        ...
+
+    def follow_up(self, patient: User) -> FollowUp:
+        """Who sees the patient's warning signs, and each time a team reached out to them (no
+        team notes): what the patient's warning cards say about their team."""
         ...
 
 

@@ -108,7 +108,7 @@ def _link(match: re.Match) -> tuple[str, str]:
 
 def tappable_html(text: str) -> str:
     """`text`, HTML-escaped, with its phone numbers, text lines and web addresses as links."""
-    out = []
+    out: list[str] = []
     position = 0
     for match in PATTERN.finditer(text or ""):
         html, rest = _link(match)

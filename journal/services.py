@@ -369,6 +369,7 @@ def questionnaire_submit(
             kind=Signal.Kind.URGENT_ITEM9,
             dedupe_key=str(response.pk),
             started_on=response.day,
+            answer=response.item9,
         )
     # A new score may raise or settle a warning sign (a PHQ-9 up 5 or more, or of 15 or more);
     # no weekly summary holds a score. Ids only, after commit, as for a check-in.

@@ -35,5 +35,6 @@ urlpatterns = [
     path("safety-plan/", views.safety_plan, name="safety_plan"),
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
     path("trends/", views.trends, name="trends"),
+    path("warnings/safe-now/", views.safe_now, name="safe_now"),
     path("settings/export/", views.data_export, name="data_export"),
 ]

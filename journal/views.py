@@ -39,6 +39,8 @@ from .services import (
     safety_plan_save,
     treatment_session_save,
 )
+from .signals import urgent_signals_safe_now
+from .warning_cards import warning_cards
 
 
 def home(request):
@@ -66,6 +68,7 @@ def _home(request, grant):
             "due": [d for d in due if d.due],
             "integration_session": integration_session_for(patient=patient, day=today),
             "has_safety_plan": SafetyPlan.objects.filter(patient=patient).exists(),
+            "cards": warning_cards(patient=patient, today=today).current,
         },
     )
 
@@ -360,8 +363,32 @@ def safety_plan_edit(request, grant):
 
 @own_journal
 def trends(request, grant):
-    """The patient's own trends: charts over a chosen range, and any early warning."""
-    return render(request, "journal/trends.html", trends_context(grant, request.GET.get("range")))
+    """The patient's own trends: charts over a chosen range, and their warning cards (those
+    that rested lately too)."""
+    cards = warning_cards(patient=grant.patient, today=grant.patient.today(), history=True)
+    return render(
+        request,
+        "journal/trends.html",
+        {
+            **trends_context(grant, request.GET.get("range")),
+            "cards": cards.current,
+            "rested_cards": cards.rested,
+        },
+    )
+
+
+@own_journal
+@require_POST
+def safe_now(request, grant):
+    """ "I'm safe now": the patient's cards about thoughts of self-harm rest (kept in their
+    history; their care team still sees whether anyone reached out)."""
+    if urgent_signals_safe_now(patient=grant.patient):
+        messages.success(
+            request,
+            "Thank you for letting us know. If things change, “Need help now?” is at the top "
+            "of every page.",
+        )
+    return redirect("trends" if request.POST.get("next") == "trends" else "home")
 
 
 # --- Download your data ---

@@ -103,7 +103,8 @@ class SignalFactory(factory.django.DjangoModelFactory):
     dedupe_key = factory.Sequence(lambda n: f"test-{n}")
     started_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=14))
     detected_at = factory.LazyFunction(timezone.now)
-    reason = "Your mood has been lower than your usual for most of the last two weeks."
+    last_reported_at = factory.LazyAttribute(lambda o: o.detected_at)
+    details = factory.LazyFunction(lambda: {"low_days": 10, "areas": ["energy", "sleep_hours"]})
 
 
 class CareTeamFactory(factory.django.DjangoModelFactory):

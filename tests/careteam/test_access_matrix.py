@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from careteam.models import AccessEvent, Invitation, Membership, Share
+from careteam.models import AccessEvent, ContactDetails, Invitation, Membership, Outreach, Share
 from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
 
 from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
 
 OWNER = "owner"
 OTHER_PATIENT = "other_patient"
-CLINICIAN = "clinician"  # positive control: shared with trends and notes
+CLINICIAN = "clinician"  # positive control: shared with every scope
 OUT_OF_SCOPE = "out_of_scope"  # shared with trends only
 UNSHARED = "unshared"
 REVOKED = "revoked"
@@ -64,6 +65,17 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda w: {"public_id": w.patient.public_id, "signal_id": w.signal.pk},
         allowed={CLINICIAN, OUT_OF_SCOPE},
         method="post",
+    ),
+    "careteam:outreach_record": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id},
+        allowed={CLINICIAN, OUT_OF_SCOPE},  # the trends scope, the one warning signs come with
+        method="post",
+        data=lambda w: {
+            "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "how": "phone",
+            "outcome": "left_message",
+            "note": "MARKER-OUTREACH-NOTE",
+        },
     ),
     # Only a team admin of that team; none of the personas is one.
     "careteam:team": Entry(kwargs=lambda w: {"team_id": w.team_a.pk}, logs_access=False),
@@ -159,6 +171,8 @@ def _snapshot():
         list(QuestionnaireResponse.objects.order_by("pk").values_list()),
         list(Membership.objects.order_by("pk").values_list()),
         list(Invitation.objects.order_by("pk").values_list()),
+        list(Outreach.objects.order_by("pk").values_list()),
+        list(ContactDetails.objects.order_by("pk").values_list()),
     )
 
 
