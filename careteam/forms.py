@@ -1,6 +1,8 @@
 from django import forms
 
 from journal.access import SCOPE_LABELS, Scope
+from journal.models import SafetyPlan
+from journal.safety import section_label
 
 from .models import Membership, Outreach
 
@@ -140,5 +142,21 @@ class OutreachForm(forms.Form):
         required=False,
         max_length=2000,
         help_text="Only your team sees it; the patient never does.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _plan_steps() -> list[tuple[str, str]]:
+    return [(name, section_label(name)) for name in SafetyPlan.SECTIONS]
+
+
+class PlanSuggestionForm(forms.Form):
+    """A team member suggests an addition to one step of the patient's safety plan."""
+
+    section = forms.ChoiceField(label="Which step", choices=_plan_steps)
+    text = forms.CharField(
+        label="What you suggest adding",
+        max_length=1000,
+        help_text="In plain words the patient would use. They choose whether to add it.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )

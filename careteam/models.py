@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.timezones import end_of_local_day
 from journal.access import Scope
+from journal.safety import section_label
 
 
 class ScopeField(models.PositiveSmallIntegerField):
@@ -387,3 +388,58 @@ class Outreach(models.Model):
             self.How.VIDEO: "had a video call with you",
             self.How.IN_PERSON: "saw you in person",
         }.get(self.How(self.how), "reached out to you")
+
+
+class PlanSuggestion(models.Model):
+    """An addition to a patient's safety plan, suggested by a member of a team the patient
+    shares their plan with (Scope.SAFETY_PLAN). Nothing in the plan changes until the patient
+    accepts it; then its text is added to that step, in the patient's own plan. Declined or
+    accepted, it stays, so the team knows what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the patient"
+        ACCEPTED = "accepted", "Added to the plan"
+        DECLINED = "declined", "Declined"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_suggestions"
+    )
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="plan_suggestions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(max_length=254)
+    # One of journal.models.SafetyPlan.SECTIONS.
+    section = models.CharField(max_length=32)
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["patient", "created_at"],
+                condition=Q(status="pending"),
+                name="plan_suggestion_pending",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]),
+                name="plan_suggestion_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="plan_suggestion_decided_when_decided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan suggestion {self.pk}"
+
+    @property
+    def section_label(self) -> str:
+        return section_label(self.section)

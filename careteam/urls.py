@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import safety_plan_views, views
 
 app_name = "careteam"
 
@@ -16,6 +16,16 @@ urlpatterns = [
         name="signal_acknowledge",
     ),
     path("patients/<uuid:public_id>/outreach/", views.outreach_record, name="outreach_record"),
+    path(
+        "patients/<uuid:public_id>/safety-plan/",
+        safety_plan_views.patient_safety_plan,
+        name="patient_safety_plan",
+    ),
+    path(
+        "patients/<uuid:public_id>/safety-plan/suggest/",
+        safety_plan_views.plan_suggest,
+        name="plan_suggest",
+    ),
     path("teams/<int:team_id>/", views.team, name="team"),
     path("invitations/<str:token>/", views.member_invitation, name="invitation"),
     # The patient's side: consent.

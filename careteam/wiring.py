@@ -24,10 +24,10 @@ from accounts.models import User
 from config.enqueue import enqueue_on_commit
 from journal import care
 from journal.access import Grant, Scope, scope_labels
-from journal.care import FollowUp, TeamContact
+from journal.care import FollowUp, PlanSuggestion, TeamContact
 from journal.events import warning_raised
 
-from . import access, invitations, outreach
+from . import access, invitations, outreach, plan_suggestions
 from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
 from .models import Invitation, Share
@@ -73,6 +73,14 @@ class CareTeamsForTheJournal:
 
     def follow_up(self, patient: User) -> FollowUp:
         return outreach.follow_up(patient)
+
+    def plan_suggestions(self, patient: User) -> list[PlanSuggestion]:
+        return plan_suggestions.waiting_for(patient)
+
+    def plan_suggestion_decide(self, patient: User, suggestion_id: int, *, accept: bool) -> bool:
+        return plan_suggestions.plan_suggestion_decide(
+            patient=patient, suggestion_id=suggestion_id, accept=accept
+        )
 
 
 def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:

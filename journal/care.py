@@ -51,6 +51,17 @@ class FollowUp:
     outreach: list[OutreachSeen] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PlanSuggestion:
+    """An addition to the safety plan a care team suggested, waiting for the patient."""
+
+    id: int
+    team: str
+    section: str  # one of SafetyPlan.SECTIONS
+    text: str
+    at: dt.datetime
+
+
 class CareTeams(Protocol):
     def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
         """The door: see `journal.access.grant_for`."""
@@ -67,6 +78,15 @@ class CareTeams(Protocol):
     def follow_up(self, patient: User) -> FollowUp:
         """Who sees the patient's warning signs, and each time a team reached out to them (no
         team notes): what the patient's warning cards say about their team."""
+        ...
+
+    def plan_suggestions(self, patient: User) -> list[PlanSuggestion]:
+        """Additions to the patient's safety plan their teams suggested, not yet decided."""
+        ...
+
+    def plan_suggestion_decide(self, patient: User, suggestion_id: int, *, accept: bool) -> bool:
+        """The patient accepts (the text is added to their plan) or declines a suggestion.
+        False if it is not theirs, or was decided already."""
         ...
 
 

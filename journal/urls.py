@@ -34,6 +34,11 @@ urlpatterns = [
     path("questionnaires/<slug:instrument>/", views.questionnaire_fill, name="questionnaire_fill"),
     path("safety-plan/", views.safety_plan, name="safety_plan"),
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
+    path(
+        "safety-plan/suggestions/<int:pk>/",
+        views.plan_suggestion_decide,
+        name="plan_suggestion_decide",
+    ),
     path("trends/", views.trends, name="trends"),
     path("warnings/safe-now/", views.safe_now, name="safe_now"),
     path("settings/export/", views.data_export, name="data_export"),

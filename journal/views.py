@@ -22,13 +22,14 @@ from accounts.services import profile_update
 
 from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
+from .care import care_teams
 from .charts.page import trends_context
 from .export import export_checkins_csv, export_json
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
 from .regions import REGIONS
-from .safety import plan_sections, safety_context
+from .safety import plan_sections, safety_context, section_label
 from .services import (
     BACKFILL_DAYS,
     StaleCheckIn,
@@ -69,6 +70,7 @@ def _home(request, grant):
             "integration_session": integration_session_for(patient=patient, day=today),
             "has_safety_plan": SafetyPlan.objects.filter(patient=patient).exists(),
             "cards": warning_cards(patient=patient, today=today).current,
+            "plan_suggestions": len(care_teams().plan_suggestions(patient)),
         },
     )
 
@@ -336,9 +338,41 @@ def questionnaire_fill(request, grant, instrument: str):
 @own_journal
 def safety_plan(request, grant):
     plan = SafetyPlan.objects.filter(patient=grant.patient).first()
+    suggestions = [
+        (suggestion, section_label(suggestion.section))
+        for suggestion in care_teams().plan_suggestions(grant.patient)
+    ]
     return render(
-        request, "journal/safety_plan.html", {"plan": plan, "sections": plan_sections(plan)}
+        request,
+        "journal/safety_plan.html",
+        {"plan": plan, "sections": plan_sections(plan), "suggestions": suggestions},
     )
+
+
+@own_journal
+@require_POST
+def plan_suggestion_decide(request, grant, pk: int):
+    """The patient accepts a care team's suggestion (it is added to their plan) or declines
+    it (nothing changes). Only their own, undecided suggestions: anything else is a 404."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        raise Http404
+    try:
+        decided = care_teams().plan_suggestion_decide(
+            grant.patient, pk, accept=decision == "accept"
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("safety_plan")
+    if not decided:
+        raise Http404
+    messages.success(
+        request,
+        "Added to your safety plan. You can change it any time."
+        if decision == "accept"
+        else "Declined. Your plan is as it was.",
+    )
+    return redirect("safety_plan")
 
 
 @own_journal

@@ -27,8 +27,16 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from careteam.models import AccessEvent, ContactDetails, Invitation, Membership, Outreach, Share
-from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from careteam.models import (
+    AccessEvent,
+    ContactDetails,
+    Invitation,
+    Membership,
+    Outreach,
+    PlanSuggestion,
+    Share,
+)
+from journal.models import CheckIn, QuestionnaireResponse, SafetyPlan, Signal, TreatmentSession
 
 from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
 
@@ -77,6 +85,23 @@ MATRIX: dict[str, Entry] = {
             "note": "MARKER-OUTREACH-NOTE",
         },
     ),
+    "careteam:patient_safety_plan": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN}
+    ),
+    "careteam:plan_suggest": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id},
+        allowed={CLINICIAN},
+        method="post",
+        data=lambda w: {"section": "warning_signs", "text": "MARKER-SUGGESTION"},
+    ),
+    # The patient's decision on their own team's suggestion.
+    "plan_suggestion_decide": Entry(
+        kwargs=lambda w: {"pk": _suggestion(w).pk},
+        allowed={OWNER},
+        method="post",
+        data=lambda w: {"decision": "accept"},
+        logs_access=False,
+    ),
     # Only a team admin of that team; none of the personas is one.
     "careteam:team": Entry(kwargs=lambda w: {"team_id": w.team_a.pk}, logs_access=False),
     "careteam:share_update": Entry(
@@ -97,6 +122,18 @@ MATRIX: dict[str, Entry] = {
         logs_access=False,
     ),
 }
+
+
+def _suggestion(world):
+    return PlanSuggestion.objects.create(
+        patient=world.patient,
+        team=world.team_a,
+        by=world.clinician,
+        by_name="Dr Reyes",
+        section="reasons_for_living",
+        text="MARKER-SUGGESTION",
+    )
+
 
 # URLs that take a path parameter but show no patient's data, and why.
 NOT_PATIENT_DATA = {
@@ -173,6 +210,8 @@ def _snapshot():
         list(Invitation.objects.order_by("pk").values_list()),
         list(Outreach.objects.order_by("pk").values_list()),
         list(ContactDetails.objects.order_by("pk").values_list()),
+        list(PlanSuggestion.objects.order_by("pk").values_list()),
+        list(SafetyPlan.objects.order_by("pk").values_list()),
     )
 
 
