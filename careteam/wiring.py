@@ -30,7 +30,7 @@ from journal.events import warning_raised
 from . import access, invitations, outreach, plan_suggestions
 from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import Invitation, Share
+from .models import ContactDetails, Invitation, Share
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
 
@@ -57,6 +57,11 @@ class CareTeamsForTheJournal:
                     "revoked_at": s.revoked_at,
                 }
                 for s in shares
+            ],
+            # What the patient typed for their teams (a list: empty when they gave none).
+            "how_my_team_can_reach_me": [
+                {"phone": c.phone, "email": c.email, "updated_at": c.updated_at}
+                for c in ContactDetails.objects.filter(patient=patient)
             ],
             "who_viewed_my_data": [
                 {
