@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils import timezone
 
 from .care import FollowUp, OutreachSeen, care_teams
@@ -112,7 +113,9 @@ def warning_cards(*, patient, today: dt.date, history: bool = False) -> Cards:
             .exclude(resolved_at__lt=since)
             .exclude(resolution=Signal.Resolution.MERGED)
         )
-    signals = list(rows.order_by("-detected_at")[: HISTORY_LIMIT + 5])
+    # Open cards first (one per kind, so a handful), then the most recently rested.
+    order = (F("resolved_at").desc(nulls_first=True), "-detected_at")
+    signals = list(rows.order_by(*order)[: HISTORY_LIMIT + len(Signal.Kind)])
     if not signals:
         return Cards(current=[], rested=[])
     follow_up = care_teams().follow_up(patient)
