@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,7 +31,7 @@ from journal.care import FollowUp, OutreachSeen
 from journal.models import Signal
 
 from .access import shares_visible_to
-from .models import ContactDetails, Outreach, Share
+from .models import ContactDetails, Membership, Outreach, Share
 
 # What a phone number may hold besides digits: what people type between them.
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().\-]+$")
@@ -186,3 +189,79 @@ def follow_up(patient: User) -> FollowUp:
         teams_told=teams,
         outreach=[OutreachSeen(at=o.at, team=o.team.name, words=o.patient_words) for o in records],
     )
+
+
+@dataclass(frozen=True)
+class UrgentFlag:
+    """Thoughts of self-harm, as a care team's dashboard flags them for one patient."""
+
+    since: dt.datetime  # when first raised
+    still_open: bool  # False: the patient has since said they are safe (no one acted yet)
+    acted_at: dt.datetime | None = None  # the viewer's teams' latest outreach since the report
+    acted_by: str = ""
+    acted_outcome: str = ""
+
+
+def urgent_flags(*, viewer: User, shares) -> dict[int, UrgentFlag]:
+    """The urgent flags among the patients of `shares` (the viewer's trends-scope shares):
+    an open card about thoughts of self-harm, or one the patient rested by saying they are
+    safe in the last SIGNAL_CALM_DAYS days that no one on the viewer's teams acted on since;
+    with when it was raised and the outreach that answered it, if any.
+
+    One query for the cards (few rows: only patients with such a card) and, when there are
+    any, one for the latest outreach of the viewer's teams to those patients.
+    """
+    now = timezone.now()
+    cards = Signal.objects.filter(
+        Q(resolved_at__isnull=True)
+        | Q(
+            resolution=Signal.Resolution.SAFE_NOW,
+            resolved_at__gte=now - dt.timedelta(days=settings.SIGNAL_CALM_DAYS),
+        ),
+        kind__in=Signal.URGENT_KINDS,
+        patient_id__in=shares.values("patient_id"),
+    ).values_list("patient_id", "detected_at", "last_reported_at", "resolved_at")
+    raised: dict[int, list] = {}
+    for patient_id, detected_at, last_reported_at, resolved_at in cards:
+        since, last, still_open = raised.get(patient_id, (detected_at, last_reported_at, False))
+        raised[patient_id] = [
+            min(since, detected_at),
+            max(last, last_reported_at),
+            still_open or resolved_at is None,
+        ]
+    if not raised:
+        return {}
+    latest = (
+        Outreach.objects.filter(
+            patient=OuterRef("pk"),
+            team__in=Membership.objects.filter(user=viewer).values("team"),
+        )
+        .order_by("-at", "-pk")
+        .values("at", "by_name", "outcome")
+    )
+    # The latest record of the viewer's own teams (another team's record is theirs), per
+    # patient with a card: a row per patient, three index probes each.
+    answered = {
+        pk: (at, by_name, outcome)
+        for pk, at, by_name, outcome in User.objects.filter(pk__in=raised)
+        .annotate(
+            at=Subquery(latest.values("at")[:1]),
+            by_name=Subquery(latest.values("by_name")[:1]),
+            outcome=Subquery(latest.values("outcome")[:1]),
+        )
+        .values_list("pk", "at", "by_name", "outcome")
+    }
+    flags = {}
+    for patient_id, (since, last, still_open) in raised.items():
+        at, by_name, outcome = answered.get(patient_id, (None, "", ""))
+        acted = at is not None and answers(at, last)
+        if acted and not still_open:
+            continue  # rested, and someone has reached out since: done
+        flags[patient_id] = UrgentFlag(
+            since=since,
+            still_open=still_open,
+            acted_at=at if acted else None,
+            acted_by=by_name if acted else "",
+            acted_outcome=Outreach.Outcome(outcome).label if acted else "",
+        )
+    return flags

@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
@@ -14,8 +13,8 @@ from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSess
 from journal.questionnaires import band
 
 from .access import shares_visible_to
-from .models import ContactDetails, Membership, Outreach
-from .outreach import answers
+from .models import ContactDetails, Outreach
+from .outreach import answers, urgent_flags
 
 SPARK_DAYS = 30
 SPARK_WIDTH = 120
@@ -96,32 +95,13 @@ class DashboardRow:
         )
 
 
-def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
-    """The patients who actively share with any of `viewer`'s teams, sorted by need.
-
-    Three queries whatever the number of patients: patients with everything annotated, the team
-    names, and 30 days of moods for those who share trends. What a share's scope does not allow
-    is never loaded: signals, scores, outreach and moods only for trends-scope shares, contact
-    details only for shares with "How to reach me".
-    """
+def dashboard_patients(viewer: User):
+    """The patients who actively share with any of `viewer`'s teams, each with everything the
+    dashboard shows annotated: one query."""
     visible = shares_visible_to(viewer)
     my_share = visible.filter(patient=OuterRef("pk"))
     trends = Exists(my_share.covering(Scope.TRENDS))
     open_signals = Signal.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
-    now = timezone.now()
-    urgent_cards = Signal.objects.filter(
-        Q(resolved_at__isnull=True)
-        | Q(
-            resolution=Signal.Resolution.SAFE_NOW,
-            resolved_at__gte=now - dt.timedelta(days=settings.SIGNAL_CALM_DAYS),
-        ),
-        patient=OuterRef("pk"),
-        kind__in=Signal.URGENT_KINDS,
-    )
-    # The latest outreach by the viewer's own teams (another team's record is theirs).
-    outreach = Outreach.objects.filter(
-        patient=OuterRef("pk"), team__in=Membership.objects.filter(user=viewer).values("team")
-    ).order_by("-at", "-pk")
     contact = ContactDetails.objects.filter(patient=OuterRef("pk"))
 
     def contact_field(name: str):
@@ -138,19 +118,11 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             .values("total")[:1]
         )
 
-    patients = (
+    return (
         User.objects.filter(Exists(my_share))
         .annotate(
             sees_trends=trends,
             sees_notes=Exists(my_share.covering(Scope.NOTES)),
-            urgent_since=Subquery(urgent_cards.order_by("detected_at").values("detected_at")[:1]),
-            urgent_last=Subquery(
-                urgent_cards.order_by("-last_reported_at").values("last_reported_at")[:1]
-            ),
-            urgent_open=Exists(urgent_cards.filter(resolved_at__isnull=True)),
-            outreach_at=Subquery(outreach.values("at")[:1]),
-            outreach_by=Subquery(outreach.values("by_name")[:1]),
-            outreach_outcome=Subquery(outreach.values("outcome")[:1]),
             sees_contact=Exists(my_share.covering(Scope.CONTACT)),
             sliding=Exists(open_signals.filter(kind=Signal.Kind.SUSTAINED_SLIDE)),
             phq9_flag=Exists(
@@ -166,6 +138,19 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
         .only("id", "public_id", "email", "display_name", "time_zone")
     )
 
+
+def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
+    """The patients who actively share with any of `viewer`'s teams, sorted by need.
+
+    Three queries whatever the number of patients: patients with everything annotated, the team
+    names, and 30 days of moods for those who share trends; and two more when any of them has
+    an urgent flag (outreach.urgent_flags). What a share's scope does not allow
+    is never loaded: signals, scores, outreach and moods only for trends-scope shares, contact
+    details only for shares with "How to reach me".
+    """
+    visible = shares_visible_to(viewer)
+    patients = dashboard_patients(viewer)
+    flags = urgent_flags(viewer=viewer, shares=visible.covering(Scope.TRENDS))
     teams: dict[int, list[str]] = {}
     for patient_id, team_name in visible.order_by("team__name").values_list(
         "patient_id", "team__name"
@@ -194,7 +179,15 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             contact_email=patient.contact_email or "",
         )
         if patient.sees_trends:
-            _urgent_flag(row, patient)
+            flag = flags.get(patient.pk)
+            if flag is not None:
+                row.urgent = True
+                row.urgent_open = flag.still_open
+                row.urgent_since = flag.since
+                if flag.acted_at is not None:
+                    row.acted_at = flag.acted_at
+                    row.acted_by = flag.acted_by
+                    row.acted_outcome = flag.acted_outcome
             row.sliding = patient.sliding
             row.phq9_flag = patient.phq9_flag
             row.last_checkin = patient.last_checkin
@@ -214,24 +207,6 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
         rows.append(row)
     rows.sort(key=DashboardRow.sort_key)
     return rows
-
-
-def _urgent_flag(row: DashboardRow, patient) -> None:
-    """Thoughts of self-harm: when raised, and whether anyone on the viewer's teams has reached
-    out since the last report. A card the patient rested ("I'm safe now") stays flagged until
-    someone has; one the team acted on after it rested is done."""
-    if patient.urgent_since is None:
-        return
-    acted = patient.outreach_at is not None and answers(patient.outreach_at, patient.urgent_last)
-    if not patient.urgent_open and acted:
-        return
-    row.urgent = True
-    row.urgent_open = patient.urgent_open
-    row.urgent_since = patient.urgent_since
-    if acted:
-        row.acted_at = patient.outreach_at
-        row.acted_by = patient.outreach_by
-        row.acted_outcome = Outreach.Outcome(patient.outreach_outcome).label
 
 
 @dataclass(frozen=True)
