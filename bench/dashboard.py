@@ -60,7 +60,7 @@ def seed(patients: int):
     team = CareTeam.objects.filter(join_code=TEAM_CODE).first()
     if team is not None and Share.objects.filter(team=team).count() == patients:
         print(f"seed: reusing {patients} patients")
-        return team, Membership.objects.filter(team=team).first().user
+        return team, Membership.objects.select_related("user").get(team=team).user
     t0 = time.perf_counter()
     team = CareTeam.objects.create(name="Bench Clinic", join_code=TEAM_CODE)
     clinician = User.objects.create(email=f"bench.clinician.{patients}@clinic.test", role="care")
