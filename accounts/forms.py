@@ -1,6 +1,8 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 
+from .countries import COUNTRIES
 from .models import User
 from .schedule import reminder_schedule_refresh
 from .timezones import is_valid_timezone, timezone_names
@@ -58,21 +60,36 @@ class SignupForm(AllauthSignupForm):
         return user
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", f"Not chosen ({settings.CRISIS_REGION} lines)"), *COUNTRIES]
+
+
 class ProfileSettingsForm(forms.ModelForm):
     time_zone = TimeZoneField()
+    country = forms.ChoiceField(
+        label="Country, for crisis lines",
+        choices=_country_choices,
+        required=False,
+        help_text="Which crisis lines “Need help now?” shows you.",
+        # static/js/app.js offers the country the device suggests.
+        widget=forms.Select(attrs={"data-region-select": ""}),
+    )
 
     class Meta:
         model = User
         fields = [
             "display_name",
             "time_zone",
+            "country",
             "reminder_enabled",
             "reminder_time",
             "questionnaire_reminder_enabled",
             "weekly_email_enabled",
             "integration_reminders_enabled",
         ]
-        widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
 
 class AccountDeleteForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .countries import COUNTRIES
 from .timezones import is_valid_timezone, local_today, zone
 
 
@@ -66,6 +67,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Which crisis lines "Need help now?" shows (journal/regions.py). Empty: not chosen yet, so
+    # the deployment's own lines (CRISIS_REGION / CRISIS_LINES).
+    country = models.CharField(
+        "country, for crisis lines",
+        max_length=2,
+        blank=True,
+        choices=COUNTRIES,
+        help_text="Which crisis lines “Need help now?” shows you.",
+    )
 
     reminder_enabled = models.BooleanField(
         "daily check-in reminder",

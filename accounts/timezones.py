@@ -12,8 +12,14 @@ def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones() - {"localtime", "Factory"}))
 
 
+@lru_cache(maxsize=1)
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
+
+
 def is_valid_timezone(name: str) -> bool:
-    return name in frozenset(timezone_names())
+    # The set is built once: "today" is asked of every row of a care team's dashboard.
+    return name in _timezone_set()
 
 
 def zone(name: str) -> ZoneInfo:

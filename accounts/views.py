@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .countries import browser_hints
 from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
 from .services import account_delete, profile_update
@@ -26,7 +27,9 @@ def profile_settings(request):
         )
         messages.success(request, "Your settings are saved.")
         return redirect("profile_settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(
+        request, "accounts/settings.html", {"form": form, "region_hints": browser_hints()}
+    )
 
 
 @login_required

@@ -35,6 +35,10 @@ WHAT_LABELS = {
     "notes": "your daily notes and session insights",
     "report": "an appointment report you shared",
     "signal_ack": "a warning sign, to mark it as seen",
+    "contact": "how to reach you (the phone number or email you shared)",
+    "outreach": "your page, to record that they reached out to you",
+    "safety_plan": "your safety plan",
+    "plan_suggestion": "your safety plan, to suggest an addition",
     OTHER: "other parts of your journal",
 }
 
@@ -78,25 +82,48 @@ def grant_for(viewer, public_id: UUID, *, need: Scope, what: str) -> Grant:
     scope, until = _shared_scope(viewer, patient.pk)
     allowed = need in scope and bool(scope)
     if viewer.is_authenticated:
-        AccessEvent.objects.create(
-            viewer=viewer,
-            viewer_role=viewer.role,
-            viewer_name=viewer.display_name,
-            viewer_email=viewer.email,
-            patient=patient,
-            what=what,
-            allowed=allowed,
-        )
+        _log(viewer, patient, what=what, allowed=allowed)
     if not allowed:
         raise Http404
     return Grant(patient=patient, scope=scope, viewer=viewer, until=until)
 
 
+def _log(viewer: User, patient: User, *, what: str, allowed: bool) -> None:
+    AccessEvent.objects.create(
+        viewer=viewer,
+        viewer_role=viewer.role,
+        viewer_name=viewer.display_name,
+        viewer_email=viewer.email,
+        patient=patient,
+        what=what,
+        allowed=allowed,
+    )
+
+
+def log_also(grant: Grant, *, what: str) -> None:
+    """A second line for one page that shows another part of the journal the grant covers
+    (the patient page showing how to reach them): each part the patient can name is on
+    their log. Never for the patient's own pages."""
+    if not grant.is_own:
+        _log(grant.viewer, grant.patient, what=what, allowed=True)
+
+
 def log_dashboard_look(viewer: User) -> None:
     """One AccessEvent per patient whose summary (scores, mood sparkline, signals) the dashboard
-    shows `viewer`: those who share trends with one of their teams. One INSERT ... SELECT, so the
-    dashboard costs the same number of queries for 5 patients or 500."""
-    patients = shares_visible_to(viewer).covering(Scope.TRENDS).values("patient_id").distinct()
+    shows `viewer`: those who share trends with one of their teams; and one per patient whose
+    contact details it shows. One INSERT ... SELECT each, so the dashboard costs the same
+    number of queries for 5 patients or 500."""
+    shared = shares_visible_to(viewer)
+    _log_each(viewer, shared.covering(Scope.TRENDS), what="dashboard")
+    _log_each(
+        viewer,
+        shared.covering(Scope.CONTACT).filter(patient__contact_details__isnull=False),
+        what="contact",
+    )
+
+
+def _log_each(viewer: User, shares, *, what: str) -> None:
+    patients = shares.values("patient_id").distinct()
     select_sql, select_params = patients.query.sql_with_params()
     table = AccessEvent._meta.db_table
     with connection.cursor() as cursor:
@@ -109,7 +136,7 @@ def log_dashboard_look(viewer: User) -> None:
                 viewer.role,
                 viewer.display_name,
                 viewer.email,
-                "dashboard",
+                what,
                 True,
                 connection.ops.adapt_datetimefield_value(timezone.now()),
                 *select_params,

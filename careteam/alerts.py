@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -52,8 +52,11 @@ def care_alert_recipients(*, patient_id: int):
     )
 
 
-def alert_period(signal_id: int) -> str:
-    return f"signal-{signal_id}"
+def alert_period(signal: Signal) -> str:
+    """The occasion of one alert: the signal, and for a card reported again (another day's
+    "yes" on an open card about thoughts of self-harm) that report, so each new report is one
+    email per member, and a redelivered task none."""
+    return f"signal-{signal.pk}" if signal.reports <= 1 else f"signal-{signal.pk}-{signal.reports}"
 
 
 def care_alert_send(*, signal_id: int) -> int:
@@ -72,7 +75,7 @@ def care_alert_send(*, signal_id: int) -> int:
             sent += deliver_once(
                 recipient=member,
                 kind=ALERT_EMAIL_KIND,
-                period=alert_period(signal.pk),
+                period=alert_period(signal),
                 name="care_alert",
                 context=context,
                 connection=connection,
@@ -81,7 +84,8 @@ def care_alert_send(*, signal_id: int) -> int:
 
 
 def signals_missing_alerts(*, now=None):
-    """Ids of recent alert-worthy signals with at least one team member not yet emailed.
+    """Ids of recently reported alert-worthy signals with at least one team member not yet
+    emailed about their latest report.
 
     One query: a correlated EXISTS over memberships of teams with an active trends share, each
     without a sent delivery for this signal.
@@ -101,8 +105,22 @@ def signals_missing_alerts(*, now=None):
         .values("team"),
     ).filter(~Exists(sent_to_member))
     return (
-        Signal.objects.filter(kind__in=ALERT_KINDS, detected_at__gte=now - ALERT_SWEEP_WINDOW)
-        .annotate(alert_period=Concat(Value("signal-"), Cast("id", CharField())))
+        Signal.objects.filter(kind__in=ALERT_KINDS, last_reported_at__gte=now - ALERT_SWEEP_WINDOW)
+        .annotate(
+            alert_period=Case(
+                When(
+                    reports__gt=1,
+                    then=Concat(
+                        Value("signal-"),
+                        Cast("id", CharField()),
+                        Value("-"),
+                        Cast("reports", CharField()),
+                    ),
+                ),
+                default=Concat(Value("signal-"), Cast("id", CharField())),
+                output_field=CharField(),
+            )
+        )
         .filter(Exists(unsent_member))
         .order_by("detected_at")
         .values_list("pk", flat=True)

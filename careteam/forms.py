@@ -1,8 +1,10 @@
 from django import forms
 
 from journal.access import SCOPE_LABELS, Scope
+from journal.models import SafetyPlan
+from journal.safety import section_label
 
-from .models import Membership
+from .models import Membership, Outreach
 
 # One tick box per scope, in this order: (scope, form field name, ticked for a new share, help).
 SCOPE_CHOICES = (
@@ -19,6 +21,20 @@ SCOPE_CHOICES = (
         False,
         "The words you write: daily notes, integration reflections, and session intentions and "
         "insights. Off unless you turn it on.",
+    ),
+    (
+        Scope.CONTACT,
+        "scope_contact",
+        False,
+        "The phone number and email you give under “How your care team can reach you”, so "
+        "they can get in touch if a warning sign shows up. Off unless you turn it on.",
+    ),
+    (
+        Scope.SAFETY_PLAN,
+        "scope_safety_plan",
+        False,
+        "Your safety plan, so you can work on it together: the team can suggest additions, and "
+        "nothing changes in it unless you accept. Off unless you turn it on.",
     ),
 )
 
@@ -89,3 +105,58 @@ class JoinCodeForm(ScopeForm):
 class MemberInviteForm(forms.Form):
     email = forms.EmailField(label="Their email address")
     role = forms.ChoiceField(label="Role in the team", choices=Membership.Role.choices)
+
+
+class ContactDetailsForm(forms.Form):
+    """The patient's own details for their care team; both empty removes them."""
+
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=32,
+        required=False,
+        help_text="With the area code, for example +44 7700 900123.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="It can differ from the one you sign in with.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class OutreachForm(forms.Form):
+    """A care-team member records reaching out: when (their own local time), how, the outcome
+    and an optional note for the team."""
+
+    at = forms.DateTimeField(
+        label="When",
+        help_text="Your local time.",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    how = forms.ChoiceField(label="How", choices=Outreach.How.choices)
+    outcome = forms.ChoiceField(label="What came of it", choices=Outreach.Outcome.choices)
+    note = forms.CharField(
+        label="Note for the team (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Only your team sees it; the patient never does.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _plan_steps() -> list[tuple[str, str]]:
+    return [(name, section_label(name)) for name in SafetyPlan.SECTIONS]
+
+
+class PlanSuggestionForm(forms.Form):
+    """A team member suggests an addition to one step of the patient's safety plan."""
+
+    section = forms.ChoiceField(label="Which step", choices=_plan_steps)
+    text = forms.CharField(
+        label="What you suggest adding",
+        max_length=1000,
+        help_text="In plain words the patient would use. They choose whether to add it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.timezones import end_of_local_day
 from journal.access import Scope
+from journal.safety import section_label
 
 
 class ScopeField(models.PositiveSmallIntegerField):
@@ -255,3 +256,190 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
+
+
+class ContactDetails(models.Model):
+    """How the patient's care teams may reach them, typed by the patient. A team sees it only
+    while the patient's share with it includes "How to reach me" (Scope.CONTACT); clearing both
+    fields deletes the row."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_details"
+    )
+    phone = models.CharField("phone number", max_length=32, blank=True)
+    email = models.EmailField("email address", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "contact details"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""), name="contact_details_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"contact details {self.pk}"
+
+
+class OutreachQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Outreach records are append-only.")
+
+    def delete(self):
+        raise PermissionError("Outreach records are append-only.")
+
+
+class Outreach(models.Model):
+    """A care-team member's record of reaching out to a patient: when, how, what came of it,
+    and an optional note for the team only. Append-only, like the access log: `save()` and
+    `delete()` refuse here, and on PostgreSQL a trigger (migration 0008) refuses any UPDATE or
+    DELETE the app sends. The database owns the foreign keys' actions: deleting the patient's
+    account or the team removes the records; deleting the member's account keeps the record
+    and its `by_name`.
+
+    The patient reads each record, without the note, as "your team at ... called you on ..."
+    (`patient_words`).
+    """
+
+    class How(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+        VIDEO = "video", "Video call"
+        IN_PERSON = "in_person", "In person"
+
+    class Outcome(models.TextChoices):
+        SPOKE = "spoke", "Spoke with them"
+        LEFT_MESSAGE = "left_message", "Left a message"
+        NO_ANSWER = "no_answer", "No answer"
+        SENT = "sent", "Sent a message, no reply yet"
+        REPLIED = "replied", "They replied"
+
+    # DO_NOTHING + db_constraint=False: the database (migration 0008) owns these actions.
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="outreach_received",
+    )
+    team = models.ForeignKey(
+        CareTeam, on_delete=models.DO_NOTHING, db_constraint=False, related_name="outreach"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The member's name as it was: the team's record keeps who reached out.
+    by_name = models.CharField(max_length=254)
+    at = models.DateTimeField("when")
+    how = models.CharField(max_length=12, choices=How.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    note = models.TextField(
+        "note for the team (optional)",
+        blank=True,
+        max_length=2000,
+        help_text="Only your team sees it; the patient never does.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = OutreachQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "outreach"
+        indexes = [models.Index(fields=["patient", "-at"], name="outreach_patient_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(how__in=["phone", "text", "email", "video", "in_person"]),
+                name="outreach_how_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["spoke", "left_message", "no_answer", "sent", "replied"]),
+                name="outreach_outcome_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outreach {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Outreach records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Outreach records are append-only.")
+
+    @property
+    def patient_words(self) -> str:
+        """What happened, told to the patient ("called you", "left you a message")."""
+        if self.outcome == self.Outcome.LEFT_MESSAGE:
+            return "left you a message"
+        if self.outcome in (self.Outcome.NO_ANSWER,):
+            return "tried to reach you"
+        return {
+            self.How.PHONE: "called you",
+            self.How.TEXT: "sent you a text message",
+            self.How.EMAIL: "emailed you",
+            self.How.VIDEO: "had a video call with you",
+            self.How.IN_PERSON: "saw you in person",
+        }.get(self.How(self.how), "reached out to you")
+
+
+class PlanSuggestion(models.Model):
+    """An addition to a patient's safety plan, suggested by a member of a team the patient
+    shares their plan with (Scope.SAFETY_PLAN). Nothing in the plan changes until the patient
+    accepts it; then its text is added to that step, in the patient's own plan. Declined or
+    accepted, it stays, so the team knows what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the patient"
+        ACCEPTED = "accepted", "Added to the plan"
+        DECLINED = "declined", "Declined"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_suggestions"
+    )
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="plan_suggestions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(max_length=254)
+    # One of journal.models.SafetyPlan.SECTIONS.
+    section = models.CharField(max_length=32)
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["patient", "created_at"],
+                condition=Q(status="pending"),
+                name="plan_suggestion_pending",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]),
+                name="plan_suggestion_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="plan_suggestion_decided_when_decided",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan suggestion {self.pk}"
+
+    @property
+    def section_label(self) -> str:
+        return section_label(self.section)

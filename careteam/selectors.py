@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,6 +13,8 @@ from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSess
 from journal.questionnaires import band
 
 from .access import shares_visible_to
+from .models import ContactDetails, Outreach
+from .outreach import answers, urgent_flags
 
 SPARK_DAYS = 30
 SPARK_WIDTH = 120
@@ -42,7 +44,17 @@ class DashboardRow:
     teams: list[str]
     sees_trends: bool
     sees_notes: bool
+    # Thoughts of self-harm: a card still open, or one the patient rested by saying they are
+    # safe now (in the last SIGNAL_CALM_DAYS days) that no one on the viewer's teams acted on.
     urgent: bool = False
+    urgent_open: bool = False
+    urgent_since: dt.datetime | None = None
+    # The latest outreach by the viewer's teams after the last report, if any: "acted".
+    acted_at: dt.datetime | None = None
+    acted_by: str = ""
+    acted_outcome: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
     sliding: bool = False
     phq9_flag: bool = False
     last_checkin: dt.date | None = None
@@ -64,11 +76,18 @@ class DashboardRow:
         x, y = self.spark_points.rsplit(" ", 1)[-1].split(",")
         return x, y
 
+    @property
+    def unacted(self) -> bool:
+        return self.urgent and self.acted_at is None
+
     def sort_key(self):
-        # Who needs attention first: thoughts of self-harm not yet seen by anyone, then a slide,
-        # then a PHQ-9 rise, then the longest silence (never checked in counts as longest).
+        # Who needs attention first: thoughts of self-harm no one has acted on, the longest
+        # waiting first; then those someone acted on; then a slide, then a PHQ-9 rise, then the
+        # longest silence (never checked in counts as longest).
         return (
+            not self.unacted,
             not self.urgent,
+            self.urgent_since or dt.datetime.max.replace(tzinfo=dt.UTC),
             not self.sliding,
             not self.phq9_flag,
             self.last_checkin or dt.date.min,
@@ -76,17 +95,21 @@ class DashboardRow:
         )
 
 
-def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
-    """The patients who actively share with any of `viewer`'s teams, sorted by need.
-
-    Three queries whatever the number of patients: patients with everything annotated, the team
-    names, and 30 days of moods for those who share trends. What a share's scope does not allow
-    is never loaded: signals, scores and moods only for trends-scope shares.
-    """
+def dashboard_patients(viewer: User):
+    """The patients who actively share with any of `viewer`'s teams, each with everything the
+    dashboard shows annotated: one query."""
     visible = shares_visible_to(viewer)
     my_share = visible.filter(patient=OuterRef("pk"))
     trends = Exists(my_share.covering(Scope.TRENDS))
     open_signals = Signal.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
+    contact = ContactDetails.objects.filter(patient=OuterRef("pk"))
+
+    def contact_field(name: str):
+        return Case(
+            When(sees_contact=True, then=Subquery(contact.values(name)[:1])),
+            default=Value(""),
+            output_field=CharField(),
+        )
 
     def latest_total(instrument: str):
         return Subquery(
@@ -95,14 +118,12 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             .values("total")[:1]
         )
 
-    patients = (
+    return (
         User.objects.filter(Exists(my_share))
         .annotate(
             sees_trends=trends,
             sees_notes=Exists(my_share.covering(Scope.NOTES)),
-            urgent=Exists(
-                open_signals.filter(kind__in=Signal.URGENT_KINDS, acknowledged_at__isnull=True)
-            ),
+            sees_contact=Exists(my_share.covering(Scope.CONTACT)),
             sliding=Exists(open_signals.filter(kind=Signal.Kind.SUSTAINED_SLIDE)),
             phq9_flag=Exists(
                 open_signals.filter(kind__in=[Signal.Kind.PHQ9_RISE, Signal.Kind.PHQ9_HIGH])
@@ -113,9 +134,23 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
         )
+        .annotate(contact_phone=contact_field("phone"), contact_email=contact_field("email"))
         .only("id", "public_id", "email", "display_name", "time_zone")
     )
 
+
+def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
+    """The patients who actively share with any of `viewer`'s teams, sorted by need.
+
+    Three queries whatever the number of patients: patients with everything annotated, the team
+    names, and 30 days of moods for those who share trends; and two more when any of them has
+    an urgent flag (outreach.urgent_flags). What a share's scope does not allow
+    is never loaded: signals, scores, outreach and moods only for trends-scope shares, contact
+    details only for shares with "How to reach me".
+    """
+    visible = shares_visible_to(viewer)
+    patients = dashboard_patients(viewer)
+    flags = urgent_flags(viewer=viewer, shares=visible.covering(Scope.TRENDS))
     teams: dict[int, list[str]] = {}
     for patient_id, team_name in visible.order_by("team__name").values_list(
         "patient_id", "team__name"
@@ -140,9 +175,19 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             teams=teams.get(patient.pk, []),
             sees_trends=patient.sees_trends,
             sees_notes=patient.sees_notes,
+            contact_phone=patient.contact_phone or "",
+            contact_email=patient.contact_email or "",
         )
         if patient.sees_trends:
-            row.urgent = patient.urgent
+            flag = flags.get(patient.pk)
+            if flag is not None:
+                row.urgent = True
+                row.urgent_open = flag.still_open
+                row.urgent_since = flag.since
+                if flag.acted_at is not None:
+                    row.acted_at = flag.acted_at
+                    row.acted_by = flag.acted_by
+                    row.acted_outcome = flag.acted_outcome
             row.sliding = patient.sliding
             row.phq9_flag = patient.phq9_flag
             row.last_checkin = patient.last_checkin
@@ -155,8 +200,6 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             spark = moods.get(patient.pk, [])
             row.spark_points = sparkline_points(spark, start=start)
             row.spark_days = len(spark)
-            if row.urgent:
-                row.reasons.append("Thoughts of self-harm reported, not yet seen")
             if row.sliding:
                 row.reasons.append("A sustained slide")
             if row.phq9_flag:
@@ -164,6 +207,30 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
         rows.append(row)
     rows.sort(key=DashboardRow.sort_key)
     return rows
+
+
+@dataclass(frozen=True)
+class TeamCard:
+    """A warning sign on the team's patient page, in the team's words, with the outreach that
+    answered it (the latest by the viewer's teams after its last report), if any."""
+
+    signal: Signal
+    words: object  # journal.warning_words.Words
+    acted: Outreach | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Thoughts of self-harm, still open, and no one on the team has reached out since."""
+        return self.signal.is_urgent and self.signal.resolved_at is None and self.acted is None
+
+
+def team_cards(*, signals: list[Signal], outreach: list[Outreach], today: dt.date) -> list:
+    """The warning signs with the team's words and what answered them. No queries."""
+    cards = []
+    for signal in signals:
+        acted = next((o for o in outreach if answers(o.at, signal.last_reported_at)), None)
+        cards.append(TeamCard(signal, signal.words_for_team(today), acted))
+    return cards
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import safety_plan_views, views
 
 app_name = "careteam"
 
@@ -20,6 +20,17 @@ urlpatterns = [
         views.signal_acknowledge,
         name="signal_acknowledge",
     ),
+    path("patients/<uuid:public_id>/outreach/", views.outreach_record, name="outreach_record"),
+    path(
+        "patients/<uuid:public_id>/safety-plan/",
+        safety_plan_views.patient_safety_plan,
+        name="patient_safety_plan",
+    ),
+    path(
+        "patients/<uuid:public_id>/safety-plan/suggest/",
+        safety_plan_views.plan_suggest,
+        name="plan_suggest",
+    ),
     path("teams/<int:team_id>/", views.team, name="team"),
     path("invitations/<str:token>/", views.member_invitation, name="invitation"),
     # The patient's side: consent.
@@ -28,6 +39,7 @@ urlpatterns = [
     path("sharing/<int:share_id>/", views.share_update, name="share_update"),
     path("sharing/<int:share_id>/stop/", views.share_revoke, name="share_revoke"),
     path("sharing/who-viewed/", views.access_log, name="access_log"),
+    path("sharing/contact/", views.contact_details, name="contact_details"),
     path("join/<str:token>/", views.patient_invitation, name="patient_invitation"),
     path(
         "join/<str:token>/accept/",

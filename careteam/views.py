@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import resolve, reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,12 +28,19 @@ from journal.charts.page import trends_context
 from journal.report.build import report_for
 from journal.report.services import report_for_grant, shared_reports
 
-from . import invitations, selectors, services
-from .access import grant_for, log_dashboard_look
+from . import invitations, outreach, selectors, services
+from .access import grant_for, log_also, log_dashboard_look
 from .access_log import who_viewed
-from .forms import JoinCodeForm, MemberInviteForm, ScopeForm, scope_initial
+from .forms import (
+    ContactDetailsForm,
+    JoinCodeForm,
+    MemberInviteForm,
+    OutreachForm,
+    ScopeForm,
+    scope_initial,
+)
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import CareTeam, Membership, Share
+from .models import CareTeam, ContactDetails, Membership, Share
 
 
 def care_member_required(view):
@@ -100,23 +108,39 @@ def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Gran
     return grant
 
 
-@never_cache
-@login_required
-@patient_pages_limited
-def patient_trends(request, public_id: UUID):
-    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="trends")
+def _patient_page(request, grant: Grant, *, outreach_form=None, status: int = 200):
+    """The team's page about one patient: how to reach them (if they share it), warning signs
+    in the team's words with who reached out, the outreach record, charts and recent entries."""
+    patient = grant.patient
+    data = selectors.patient_trends(grant=grant)
+    outreach_records = outreach.team_outreach(grant=grant)
+    contact = None
+    if grant.allows(Scope.CONTACT):
+        contact = outreach.contact_for(grant=grant)
+        if contact is not None:
+            log_also(grant, what="contact")
+    cards = selectors.team_cards(
+        signals=data.signals, outreach=outreach_records, today=patient.today()
+    )
     return render(
         request,
         "careteam/patient_trends.html",
         {
             # The same charts the patient sees, read-only (no notes are in them).
             **trends_context(grant, request.GET.get("range")),
-            "patient": grant.patient,
-            "data": selectors.patient_trends(grant=grant),
+            "patient": patient,
+            "data": data,
             "reports": shared_reports(grant),
-            "sees_notes": grant.allows(Scope.NOTES),
-            "tab": "trends",
+            "cards": cards,
+            "waiting": any(card.waiting for card in cards),
+            "sees_contact": grant.allows(Scope.CONTACT),
+            "contact": contact,
+            "outreach_records": outreach_records,
+            "outreach_form": outreach_form
+            or OutreachForm(initial={"at": timezone.localtime().replace(second=0, microsecond=0)}),
+            **_tabs(grant, "trends"),
         },
+        status=status,
     )
 
 
@@ -134,10 +158,47 @@ def patient_report(request, public_id: UUID, report: UUID):
             "patient": grant.patient,
             "saved": saved,
             "report": report_for(grant.patient, saved.start, saved.end),
-            "sees_notes": grant.allows(Scope.NOTES),
-            "tab": "trends",
+            **_tabs(grant, "trends"),
         },
     )
+
+
+def _tabs(grant: Grant, tab: str) -> dict:
+    return {
+        "sees_notes": grant.allows(Scope.NOTES),
+        "sees_plan": grant.allows(Scope.SAFETY_PLAN),
+        "tab": tab,
+    }
+
+
+@never_cache
+@login_required
+@patient_pages_limited
+def patient_trends(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="trends")
+    return _patient_page(request, grant)
+
+
+@never_cache
+@require_POST
+@login_required
+@patient_pages_limited
+def outreach_record(request, public_id: UUID):
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="outreach")
+    form = OutreachForm(request.POST)
+    if form.is_valid():
+        try:
+            outreach.outreach_record(grant=grant, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Recorded. Your team sees it here; the patient sees that you reached out, "
+                "never your note.",
+            )
+            return redirect("careteam:patient", public_id=grant.patient.public_id)
+    return _patient_page(request, grant, outreach_form=form, status=400)
 
 
 @never_cache
@@ -151,8 +212,7 @@ def patient_notes(request, public_id: UUID):
         {
             "patient": grant.patient,
             "data": selectors.patient_notes(grant=grant),
-            "sees_notes": True,
-            "tab": "notes",
+            **_tabs(grant, "notes"),
         },
     )
 
@@ -247,7 +307,7 @@ def member_invitation(request, token: str):
 # --- The patient's side: consent -----------------------------------------------------------------
 
 
-def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200):
+def _sharing_page(request, *, join_form=None, bound_share_form=None, contact_form=None, status=200):
     shares = list(
         Share.objects.filter(patient=request.user).select_related("team").order_by("-created_at")
     )
@@ -269,10 +329,23 @@ def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200)
         if share.pk in active_ids
     ]
     ended = [share for share in shares if share.pk not in active_ids]
+    details = ContactDetails.objects.filter(patient=request.user).first()
+    if contact_form is None:
+        initial = {"phone": details.phone, "email": details.email} if details else {}
+        contact_form = ContactDetailsForm(initial=initial, prefix="contact")
     return render(
         request,
         "careteam/sharing.html",
-        {"active": active, "ended": ended, "join_form": join_form or JoinCodeForm()},
+        {
+            "active": active,
+            "ended": ended,
+            "join_form": join_form or JoinCodeForm(),
+            "contact_form": contact_form,
+            "contact": details,
+            "contact_teams": [
+                share.team.name for share, _ in active if Scope.CONTACT in Scope(share.scope)
+            ],
+        },
         status=status,
     )
 
@@ -281,6 +354,34 @@ def _sharing_page(request, *, join_form=None, bound_share_form=None, status=200)
 @patient_required
 def sharing(request):
     return _sharing_page(request)
+
+
+# Not behind reauthentication: the details reach a team only through a share that includes
+# "How to reach me", and widening a share to include it asks for the password. Clearing them
+# must always be one step.
+@never_cache
+@require_POST
+@patient_required
+def contact_details(request):
+    form = ContactDetailsForm(request.POST, prefix="contact")
+    if form.is_valid():
+        try:
+            details = outreach.contact_details_save(
+                patient=request.user,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            _apply_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Saved. Teams you let see how to reach you see these details from now on."
+                if details
+                else "Removed. No team can see a phone number or email for you now.",
+            )
+            return redirect("careteam:sharing")
+    return _sharing_page(request, contact_form=form, status=400)
 
 
 # Connecting lets a new team see the journal: ask for the password again first, so a phone left

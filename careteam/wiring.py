@@ -24,14 +24,14 @@ from accounts.models import User
 from config.enqueue import enqueue_on_commit
 from journal import care
 from journal.access import Grant, Scope, scope_labels
-from journal.care import TeamContact
+from journal.care import FollowUp, PlanSuggestion, TeamContact
 from journal.events import warning_raised
 from journal.tabular import Column, Table
 
-from . import access, invitations
+from . import access, invitations, outreach, plan_suggestions
 from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import Invitation, Share
+from .models import ContactDetails, Invitation, Share
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
 
@@ -58,6 +58,11 @@ class CareTeamsForTheJournal:
                     "revoked_at": s.revoked_at,
                 }
                 for s in shares
+            ],
+            # What the patient typed for their teams (a list: empty when they gave none).
+            "how_my_team_can_reach_me": [
+                {"phone": c.phone, "email": c.email, "updated_at": c.updated_at}
+                for c in ContactDetails.objects.filter(patient=patient)
             ],
             "who_viewed_my_data": [
                 {
@@ -121,6 +126,17 @@ class CareTeamsForTheJournal:
                 ],
             ),
         ]
+
+    def follow_up(self, patient: User) -> FollowUp:
+        return outreach.follow_up(patient)
+
+    def plan_suggestions(self, patient: User) -> list[PlanSuggestion]:
+        return plan_suggestions.waiting_for(patient)
+
+    def plan_suggestion_decide(self, patient: User, suggestion_id: int, *, accept: bool) -> bool:
+        return plan_suggestions.plan_suggestion_decide(
+            patient=patient, suggestion_id=suggestion_id, accept=accept
+        )
 
 
 def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:

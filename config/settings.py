@@ -360,6 +360,11 @@ CRISIS_LINES = env(
     ),
 )
 
+# An urgent warning (thoughts of self-harm) rests after this many calm days: days after the
+# last report with a check-in that reported none (journal/signals.py). Days without a check-in
+# do not count.
+SIGNAL_CALM_DAYS = env.int("SIGNAL_CALM_DAYS", default=7)
+
 # Requests per account to the pages about one patient (/care/patients/...), per window
 # (accounts/ratelimit.py notation: "60/m,600/h"). Well above a clinician's normal pace; it stops
 # scripts that walk ids or flood a patient's "Who viewed my data" with refused looks.

@@ -41,6 +41,11 @@ class Scope(enum.IntFlag):
     # The words the patient writes: daily notes, integration reflections, session intentions
     # and insights.
     NOTES = 2
+    # How to reach the patient: the phone number and email they enter for their care team.
+    CONTACT = 4
+    # The patient's safety plan: the team reads it and may suggest additions, which the patient
+    # accepts or declines.
+    SAFETY_PLAN = 8
 
 
 EVERYTHING = functools.reduce(operator.or_, Scope)
@@ -48,6 +53,8 @@ EVERYTHING = functools.reduce(operator.or_, Scope)
 SCOPE_LABELS = {
     Scope.TRENDS: "Trends and questionnaires",
     Scope.NOTES: "Daily notes and session insights",
+    Scope.CONTACT: "How to reach me",
+    Scope.SAFETY_PLAN: "My safety plan",
 }
 
 

@@ -10,7 +10,8 @@ Announcements the other way (a warning sign was raised) are events: `journal/eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
@@ -31,6 +32,37 @@ class TeamContact:
     crisis_note: str
 
 
+@dataclass(frozen=True)
+class OutreachSeen:
+    """A care team reaching out, as the patient may read it: when, who, and what happened in
+    the patient's words ("called you", "left you a message"). Never the team's own note."""
+
+    at: dt.datetime
+    team: str
+    words: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the patient's care teams can see of their warnings, and what they did about them."""
+
+    # The teams that see warning signs (those the patient shares trends with), by name.
+    teams_told: list[str] = field(default_factory=list)
+    # Newest first, from the last 90 days.
+    outreach: list[OutreachSeen] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanSuggestion:
+    """An addition to the safety plan a care team suggested, waiting for the patient."""
+
+    id: int
+    team: str
+    section: str  # one of SafetyPlan.SECTIONS
+    text: str
+    at: dt.datetime
+
+
 class CareTeams(Protocol):
     def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
         """The door: see `journal.access.grant_for`."""
@@ -47,6 +79,20 @@ class CareTeams(Protocol):
     def export_tables(self, patient: User) -> list[Table]:
         """The same records as tables for the full CSV download, each column named and
         explained (`journal.tabular`)."""
+        ...
+
+    def follow_up(self, patient: User) -> FollowUp:
+        """Who sees the patient's warning signs, and each time a team reached out to them (no
+        team notes): what the patient's warning cards say about their team."""
+        ...
+
+    def plan_suggestions(self, patient: User) -> list[PlanSuggestion]:
+        """Additions to the patient's safety plan their teams suggested, not yet decided."""
+        ...
+
+    def plan_suggestion_decide(self, patient: User, suggestion_id: int, *, accept: bool) -> bool:
+        """The patient accepts (the text is added to their plan) or declines a suggestion.
+        False if it is not theirs, or was decided already."""
         ...
 
 

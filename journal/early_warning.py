@@ -96,42 +96,9 @@ class Finding:
     kind: str
     dedupe_key: str
     started_on: dt.date
-    reason: str  # plain words to the patient
-    next_steps: tuple[str, ...]
-
-
-NEXT_STEPS = {
-    KIND_SLIDE: (
-        "Look at your safety plan, and do one small thing on it today.",
-        "Tell your care team how the last couple of weeks have been. "
-        "If you share your trends with them, they can see this too.",
-        "If things feel unsafe, use “Need help now?” at the top of every page.",
-    ),
-    KIND_PHQ9_RISE: (
-        "Talk with your care team about this questionnaire soon.",
-        "Look at your safety plan.",
-        "If things feel unsafe, use “Need help now?” at the top of every page.",
-    ),
-    KIND_PHQ9_HIGH: (
-        "Please talk with your care team about this in the next few days.",
-        "Look at your safety plan.",
-        "If things feel unsafe, use “Need help now?” at the top of every page.",
-    ),
-    "urgent_item9": (
-        "Please reach out now: use “Need help now?” to call or text someone tonight.",
-        "Open your safety plan and follow its steps.",
-        "Tell your care team.",
-    ),
-    "urgent_checkin": (
-        "Please reach out now: use “Need help now?” to call or text someone tonight.",
-        "Open your safety plan and follow its steps.",
-        "Tell your care team.",
-    ),
-}
-
-
-def next_steps(kind: str) -> tuple[str, ...]:
-    return NEXT_STEPS.get(kind, NEXT_STEPS[KIND_SLIDE])
+    # The facts behind it (counts, scores, the areas that moved): `journal.warning_words` makes
+    # the patient's and the care team's words from them.
+    details: dict
 
 
 def monday(day: dt.date) -> dt.date:
@@ -144,12 +111,6 @@ def _values(days: Iterable[Any], field: str) -> list[float]:
 
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
-
-
-def _join(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _choice_changed(area: measures.Measure, baseline: list, window: list) -> bool:
@@ -181,34 +142,31 @@ def slide_finding(series: Sequence[Any], today: dt.date) -> Finding | None:
     if len(low_days) < MIN_LOW_DAYS:
         return None  # a dip, however deep, that did not last: bad days happen
 
-    worse: list[str] = []
+    worse: list[str] = []  # the measures' names, in the registry's order
     for area in AREAS:
         base_values, recent_values = _values(baseline, area.field), _values(window, area.field)
         if len(base_values) < MIN_AREA_DAYS or len(recent_values) < MIN_AREA_DAYS:
             continue
         change = _mean(recent_values) - median(base_values)
         if (-change if area.lower_is_worse else change) >= area.threshold:
-            worse.append(area.words)
-    worse.extend(
-        c.warning_words or c.name for c in CHOICE_AREAS if _choice_changed(c, baseline, window)
-    )
+            worse.append(area.field)
+    worse.extend(c.name for c in CHOICE_AREAS if _choice_changed(c, baseline, window))
     if len(worse) < MIN_OTHER_AREAS:
         return None
 
     lower_than_usual = sum(d.mood < usual_mood for d in window)
     started_on = low_days[0].day
-    reason = (
-        f"Your mood has been lower than your usual for {lower_than_usual} of the last "
-        f"{WINDOW_DAYS} days, and your {_join(worse)} too. This is more than a bad day or two: "
-        "it has lasted, and it reaches several parts of life. That is worth acting on early."
-    )
     return Finding(
         kind=KIND_SLIDE,
         # The week the slide began: re-running tomorrow finds the same slide, not a new one.
         dedupe_key=f"slide:{monday(started_on).isoformat()}",
         started_on=started_on,
-        reason=reason,
-        next_steps=next_steps(KIND_SLIDE),
+        details={
+            "low_days": lower_than_usual,
+            "areas": worse,
+            "usual": float(usual_mood),
+            "mean": round(_mean(window_mood), 1),
+        },
     )
 
 
@@ -229,12 +187,7 @@ def questionnaire_findings(questionnaires: Sequence[Score]) -> list[Finding]:
                 kind=KIND_PHQ9_RISE,
                 dedupe_key=f"q:{latest.id}",
                 started_on=latest.day,
-                reason=(
-                    f"Your PHQ-9 went up by {latest.total - previous.total} points since the "
-                    f"one before ({previous.total} to {latest.total}). A rise of 5 or more is "
-                    "a real change, not noise."
-                ),
-                next_steps=next_steps(KIND_PHQ9_RISE),
+                details={"previous": previous.total, "total": latest.total},
             )
         )
     if latest.total >= PHQ9_HIGH:
@@ -243,11 +196,7 @@ def questionnaire_findings(questionnaires: Sequence[Score]) -> list[Finding]:
                 kind=KIND_PHQ9_HIGH,
                 dedupe_key=f"q:{latest.id}",
                 started_on=latest.day,
-                reason=(
-                    f"Your latest PHQ-9 is {latest.total}. Scores of 15 and over mean "
-                    "depression is weighing heavily right now, and treatment may need a change."
-                ),
-                next_steps=next_steps(KIND_PHQ9_HIGH),
+                details={"total": latest.total},
             )
         )
     return findings

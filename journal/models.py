@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from . import measures
+from . import measures, warning_words
 
 # The optional 0-10 measures (energy, interest, ...), as the registry lists them.
 SCALE_FIELDS = tuple(m.name for m in measures.OPTIONAL if m.kind is measures.Kind.SCALE)
@@ -341,7 +341,15 @@ for _measure in measures.MEASURES:
 
 
 class Signal(models.Model):
-    """An early warning. `reason` is plain language for the patient and their care team."""
+    """A warning sign, as one current card per patient and kind.
+
+    It stores facts, never sentences: `details` holds what `journal.warning_words` needs to
+    write it for the patient and, differently, for the care team (counts, scores, the areas
+    that moved, the days self-harm was reported). A repeated report updates the open card
+    instead of adding one (`reports`, `last_reported_at`; each report is a `SignalReport`).
+    A card rests (`resolved_at`, with `resolution` saying why) when the rule no longer holds,
+    after calm days, or when the patient says they are safe now; rested cards are kept.
+    """
 
     class Kind(models.TextChoices):
         URGENT_ITEM9 = "urgent_item9", "PHQ-9 item 9 answered above zero"
@@ -350,19 +358,32 @@ class Signal(models.Model):
         PHQ9_RISE = "phq9_rise", "PHQ-9 up 5 or more points"
         PHQ9_HIGH = "phq9_high", "PHQ-9 of 15 or more"
 
+    class Resolution(models.TextChoices):
+        CLEARED = "cleared", "The rule no longer holds"
+        CALM = "calm", "Calm days since the last report"
+        SAFE_NOW = "safe_now", "The patient said they are safe now"
+        # Only migration 0010 writes it: cards of one kind that were open side by side.
+        MERGED = "merged", "Merged into the current card"
+
     URGENT_KINDS = (Kind.URGENT_ITEM9, Kind.URGENT_CHECKIN)
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signals"
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    # What made it unique: a questionnaire id, a check-in day, a slide's window start. Running
-    # detection twice finds the same key and creates nothing new.
+    # What made it unique when it was first raised: a questionnaire id, a check-in day, a
+    # slide's week. Running detection twice finds the same key and creates nothing new.
     dedupe_key = models.CharField(max_length=64)
     started_on = models.DateField()
     detected_at = models.DateTimeField()
-    reason = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    # How many reports the card holds (urgent kinds: each check-in day or PHQ-9 with a "yes";
+    # 1 for the rule's kinds), and when the latest came: the team has acted on a report only
+    # if it reached out after this.
+    reports = models.PositiveSmallIntegerField(default=1)
+    last_reported_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -378,10 +399,20 @@ class Signal(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "kind", "dedupe_key"], name="signal_unique_occurrence"
             ),
+            # One current card per kind: a second "yes" updates the first card.
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="signal_one_open_per_kind",
+            ),
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True)
                 | Q(acknowledged_at__gte=F("detected_at")),
                 name="signal_ack_after_detection",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_reported_at__gte=F("detected_at")),
+                name="signal_reported_after_detection",
             ),
         ]
         indexes = [
@@ -398,6 +429,12 @@ class Signal(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.kind in self.URGENT_KINDS
+
+    def words_for_patient(self, today):
+        return warning_words.for_patient(self.kind, self.details, today=today)
+
+    def words_for_team(self, today):
+        return warning_words.for_team(self.kind, self.details, today=today)
 
 
 class ImportJob(models.Model):
@@ -468,3 +505,27 @@ class AppointmentReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} ({self.start} to {self.end})"
+
+
+class SignalReport(models.Model):
+    """One report behind an urgent card: a check-in day, or a PHQ-9, with thoughts of
+    self-harm. Unique per (patient, kind, key), so saving the same day again, or a double
+    submit, adds nothing, even after the card has rested."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="report_rows")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Signal.Kind.choices)
+    key = models.CharField(max_length=64)
+    day = models.DateField(help_text="The patient's local date of the report.")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind", "key"], name="signal_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} of signal {self.signal_id}"

@@ -4,28 +4,35 @@ Triggered by a PHQ-9 item 9 answer above 0 or by "yes" to the check-in's self-ha
 The patient sees crisis resources, their safety plan and their care team in the same response;
 an urgent `Signal` is recorded (`journal.signals.urgent_signal_record`) and the care teams the
 patient shares with are alerted. Nothing about it is ever put in an email, a log line or a URL.
+
+The crisis lines are the person's country's (`journal.regions`), or the deployment's own.
 """
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from .care import TeamContact, care_teams
-from .crisis import CrisisLine, crisis_lines
 from .models import SafetyPlan
+from .regions import Line, Region, choices, region_for, suggested_country
 
 
 @dataclass
 class SafetyContext:
-    crisis_lines: list[CrisisLine]
-    crisis_region: str
+    region: Region
     teams: list[TeamContact] = field(default_factory=list)
     safety_plan: SafetyPlan | None = None
+    suggested: str = ""  # a country the person's time zone suggests, if they chose none
+
+    @property
+    def crisis_lines(self) -> tuple[Line, ...]:
+        return self.region.lines
 
     def as_template(self) -> dict:
         return {
-            "crisis_lines": self.crisis_lines,
-            "crisis_region": self.crisis_region,
+            "crisis_lines": self.region.lines,
+            "crisis_region": self.region.name,
+            "region": self.region,
+            "region_choices": choices(),
+            "suggested_country": self.suggested,
             "care_teams": self.teams,
             "safety_plan": self.safety_plan,
             "sections": plan_sections(self.safety_plan),
@@ -34,6 +41,7 @@ class SafetyContext:
 
 @dataclass(frozen=True)
 class PlanSection:
+    name: str
     label: str
     value: str
 
@@ -46,22 +54,29 @@ def plan_sections(plan: SafetyPlan | None) -> list[PlanSection]:
     """
     if plan is None:
         return []
-    sections = []
-    for number, name in enumerate(SafetyPlan.SECTIONS, start=1):
-        field = SafetyPlan._meta.get_field(name)
-        label = str(getattr(field, "verbose_name", name))
-        sections.append(
-            PlanSection(f"Step {number}: {label[0].upper()}{label[1:]}", getattr(plan, name))
-        )
-    return sections
+    return [
+        PlanSection(name, section_label(name), getattr(plan, name)) for name in SafetyPlan.SECTIONS
+    ]
 
 
-def safety_context(patient=None) -> SafetyContext:
-    """Crisis lines, and for a signed-in patient: the care teams they actively share with (and
-    each team's own crisis note) and their safety plan. Two queries at most."""
-    context = SafetyContext(crisis_lines=crisis_lines(), crisis_region=settings.CRISIS_REGION)
-    if patient is None or not patient.is_authenticated or not patient.is_patient:
+def section_label(name: str) -> str:
+    """ "Step 4: People I can ask for help"."""
+    number = SafetyPlan.SECTIONS.index(name) + 1
+    label = str(getattr(SafetyPlan._meta.get_field(name), "verbose_name", name))
+    return f"Step {number}: {label[0].upper()}{label[1:]}"
+
+
+def safety_context(person=None, *, chosen: str = "") -> SafetyContext:
+    """Crisis lines for `person` (anyone, signed in or not; `chosen` on the help page wins),
+    and for a signed-in patient: the care teams they actively share with (and each team's own
+    crisis note) and their safety plan. Two queries at most."""
+    signed_in = person is not None and person.is_authenticated
+    context = SafetyContext(
+        region=region_for(user=person if signed_in else None, chosen=chosen),
+        suggested="" if chosen else suggested_country(person if signed_in else None),
+    )
+    if not signed_in or not person.is_patient:
         return context
-    context.teams = care_teams().team_contacts(patient)
-    context.safety_plan = SafetyPlan.objects.filter(patient=patient).first()
+    context.teams = care_teams().team_contacts(person)
+    context.safety_plan = SafetyPlan.objects.filter(patient=person).first()
     return context

@@ -479,6 +479,7 @@ def questionnaire_submit(
             kind=Signal.Kind.URGENT_ITEM9,
             dedupe_key=str(response.pk),
             started_on=response.day,
+            answer=response.item9,
         )
     # A new score may raise or settle a warning sign (a PHQ-9 up 5 or more, or of 15 or more);
     # no weekly summary holds a score. Ids only, after commit, as for a check-in.
@@ -499,5 +500,28 @@ def safety_plan_save(*, patient, sections: dict[str, str]) -> SafetyPlan:
     for name, value in sections.items():
         setattr(plan, name, value.strip())
     plan.full_clean(exclude=["patient"])
+    plan.save()
+    return plan
+
+
+SAFETY_PLAN_STEP_MAX = 3000  # each step's max_length (journal.models.SafetyPlan)
+
+
+@transaction.atomic
+def safety_plan_add(*, patient, section: str, text: str) -> SafetyPlan:
+    """Add `text` to one step of the patient's plan, on a line of its own (what accepting a
+    care team's suggestion does: only the patient's own action calls it)."""
+    if section not in SafetyPlan.SECTIONS:
+        raise ValueError("unknown safety plan section")
+    plan, _ = SafetyPlan.objects.select_for_update().get_or_create(patient=patient)
+    current = getattr(plan, section).strip()
+    combined = f"{current}\n{text.strip()}" if current else text.strip()
+    # A TextField's max_length binds forms only; the plan's editing form would refuse this.
+    if len(combined) > SAFETY_PLAN_STEP_MAX:
+        raise ValidationError(
+            "That step of your plan would be too long with this added. Shorten it first, "
+            "then accept the suggestion."
+        )
+    setattr(plan, section, combined)
     plan.save()
     return plan

@@ -24,6 +24,7 @@ register_converter(IsoDateConverter, "isodate")
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.need_help_now, name="need_help_now"),
+    path("help/country/", views.help_country, name="help_country"),
     path("checkin/", views.checkin_today, name="checkin"),
     path("checkin/<isodate:day>/", views.checkin_day, name="checkin_day"),
     path("history/", views.history, name="history"),
@@ -35,9 +36,15 @@ urlpatterns = [
     path("questionnaires/<slug:instrument>/", views.questionnaire_fill, name="questionnaire_fill"),
     path("safety-plan/", views.safety_plan, name="safety_plan"),
     path("safety-plan/edit/", views.safety_plan_edit, name="safety_plan_edit"),
+    path(
+        "safety-plan/suggestions/<int:pk>/",
+        views.plan_suggestion_decide,
+        name="plan_suggestion_decide",
+    ),
     path("trends/", views.trends, name="trends"),
     path("reports/", report.reports, name="reports"),
     path("reports/<uuid:report>/", report.report, name="report"),
+    path("warnings/safe-now/", views.safe_now, name="safe_now"),
     path("settings/export/", views.data_export, name="data_export"),
     path("settings/import/", imports.import_start, name="import_start"),
     path("settings/import/<uuid:job>/", imports.import_preview, name="import_preview"),

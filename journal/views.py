@@ -9,15 +9,20 @@ import datetime as dt
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.countries import browser_hints
+from accounts.services import profile_update
 
 from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
+from .care import care_teams
 from .charts.page import trends_context
 from .export import export_checkins_csv, export_json
 from .export_zip import export_zip
@@ -26,7 +31,8 @@ from .fhir import export_fhir
 from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
-from .safety import plan_sections, safety_context
+from .regions import REGIONS
+from .safety import plan_sections, safety_context, section_label
 from .services import (
     BACKFILL_DAYS,
     StaleCheckIn,
@@ -37,6 +43,8 @@ from .services import (
     safety_plan_save,
     treatment_session_save,
 )
+from .signals import urgent_signals_safe_now
+from .warning_cards import warning_cards
 
 
 def home(request):
@@ -64,23 +72,43 @@ def _home(request, grant):
             "due": [d for d in due if d.due],
             "integration_session": integration_session_for(patient=patient, day=today),
             "has_safety_plan": SafetyPlan.objects.filter(patient=patient).exists(),
+            "cards": warning_cards(patient=patient, today=today).current,
+            "plan_suggestions": len(care_teams().plan_suggestions(patient)),
         },
     )
 
 
 # Public on purpose: someone in crisis may be signed out, or on a borrowed phone.
 def need_help_now(request):
-    patient = None
-    if request.user.is_authenticated and request.user.is_patient:
-        patient = grant_for(
-            request.user, request.user.public_id, need=EVERYTHING, what="own"
-        ).patient
-    context = safety_context(patient)
+    person = None
+    if request.user.is_authenticated:
+        person = request.user
+        if person.is_patient:  # the door, for the safety plan and teams it shows
+            person = grant_for(person, person.public_id, need=EVERYTHING, what="own").patient
+    chosen = request.GET.get("country", "")
+    context = safety_context(person, chosen=chosen if chosen in REGIONS else "")
     return render(
         request,
         "journal/need_help_now.html",
-        {**context.as_template(), "signed_in_patient": request.user.is_authenticated},
+        {
+            **context.as_template(),
+            "region_hints": browser_hints(),
+            "signed_in_patient": request.user.is_authenticated,
+        },
     )
+
+
+@login_required
+@require_POST
+def help_country(request):
+    """Choose the country whose crisis lines the help page shows, and remember it (the same
+    choice as in Settings)."""
+    code = request.POST.get("country", "")
+    if code not in REGIONS:
+        return redirect("need_help_now")
+    profile_update(user=request.user, changes={"country": code})
+    messages.success(request, f"Showing crisis lines for {REGIONS[code].name}.")
+    return redirect("need_help_now")
 
 
 # --- Check-in ---
@@ -313,9 +341,41 @@ def questionnaire_fill(request, grant, instrument: str):
 @own_journal
 def safety_plan(request, grant):
     plan = SafetyPlan.objects.filter(patient=grant.patient).first()
+    suggestions = [
+        (suggestion, section_label(suggestion.section))
+        for suggestion in care_teams().plan_suggestions(grant.patient)
+    ]
     return render(
-        request, "journal/safety_plan.html", {"plan": plan, "sections": plan_sections(plan)}
+        request,
+        "journal/safety_plan.html",
+        {"plan": plan, "sections": plan_sections(plan), "suggestions": suggestions},
     )
+
+
+@own_journal
+@require_POST
+def plan_suggestion_decide(request, grant, pk: int):
+    """The patient accepts a care team's suggestion (it is added to their plan) or declines
+    it (nothing changes). Only their own, undecided suggestions: anything else is a 404."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        raise Http404
+    try:
+        decided = care_teams().plan_suggestion_decide(
+            grant.patient, pk, accept=decision == "accept"
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("safety_plan")
+    if not decided:
+        raise Http404
+    messages.success(
+        request,
+        "Added to your safety plan. You can change it any time."
+        if decision == "accept"
+        else "Declined. Your plan is as it was.",
+    )
+    return redirect("safety_plan")
 
 
 @own_journal
@@ -340,8 +400,32 @@ def safety_plan_edit(request, grant):
 
 @own_journal
 def trends(request, grant):
-    """The patient's own trends: charts over a chosen range, and any early warning."""
-    return render(request, "journal/trends.html", trends_context(grant, request.GET.get("range")))
+    """The patient's own trends: charts over a chosen range, and their warning cards (those
+    that rested lately too)."""
+    cards = warning_cards(patient=grant.patient, today=grant.patient.today(), history=True)
+    return render(
+        request,
+        "journal/trends.html",
+        {
+            **trends_context(grant, request.GET.get("range")),
+            "cards": cards.current,
+            "rested_cards": cards.rested,
+        },
+    )
+
+
+@own_journal
+@require_POST
+def safe_now(request, grant):
+    """ "I'm safe now": the patient's cards about thoughts of self-harm rest (kept in their
+    history; their care team still sees whether anyone reached out)."""
+    if urgent_signals_safe_now(patient=grant.patient):
+        messages.success(
+            request,
+            "Thank you for letting us know. If things change, “Need help now?” is at the top "
+            "of every page.",
+        )
+    return redirect("trends" if request.POST.get("next") == "trends" else "home")
 
 
 # --- Download your data ---

@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 from decimal import Decimal
 
 import factory
@@ -11,6 +12,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from allauth.mfa.utils import decrypt
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -103,7 +105,8 @@ class SignalFactory(factory.django.DjangoModelFactory):
     dedupe_key = factory.Sequence(lambda n: f"test-{n}")
     started_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=14))
     detected_at = factory.LazyFunction(timezone.now)
-    reason = "Your mood has been lower than your usual for most of the last two weeks."
+    last_reported_at = factory.LazyAttribute(lambda o: o.detected_at)
+    details = factory.LazyFunction(lambda: {"low_days": 10, "areas": ["energy", "sleep_hours"]})
 
 
 class CareTeamFactory(factory.django.DjangoModelFactory):
@@ -181,7 +184,15 @@ def builtin_activities():
 
 
 def code_for_secret(secret: str) -> str:
-    """The code an authenticator app holding `secret` shows now (each is accepted once)."""
+    """The code an authenticator app holding `secret` shows now (each is accepted once).
+
+    A code is good for its 30-second window only (allauth's default tolerance is none): near
+    the end of one, wait for the next, or a busy machine submits it after it expired and the
+    sign-in fails (seen as rare timeouts in the browser tests)."""
+    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
+    left = period - time.time() % period
+    if left < 5:
+        time.sleep(left + 0.1)
     counter = next(iter(yield_hotp_counters_from_time()))
     return format(hotp_value(secret, counter), "06d")
 

@@ -5,15 +5,14 @@ over one range, in a fixed number of queries whatever the length of history, and
 care team's read-only view both call it with the grant the access door gave them.
 
 It reads daily rows only for ranges under a year (through the covering index on patient and
-day), the stored weekly summaries for everything longer, and the few questionnaires, sessions
-and signals.
+day), the stored weekly summaries for everything longer, and the few questionnaires and
+sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,14 +23,12 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
-from .. import early_warning
 from ..access import Grant, Scope
 from ..models import (
     Activity,
     CheckIn,
     CheckInActivity,
     QuestionnaireResponse,
-    Signal,
     TreatmentSession,
     WeeklySummary,
 )
@@ -139,12 +136,6 @@ def safety_plan_url() -> str | None:
         return None
 
 
-@dataclass
-class ShownSignal:
-    signal: Signal
-    next_steps: tuple[str, ...]
-
-
 CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the key at once
 
 
@@ -203,8 +194,9 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
 
     The charts are the same for every viewer allowed to see them (the trends scope holds no notes),
     and are cached per patient, range, local day and data fingerprint, so an unchanged history
-    is built once. Signals are read fresh every time. A fixed number of queries, whatever the
-    length of history: two on a cached page, eight when the charts are built.
+    is built once. A fixed number of queries, whatever the length of history: one on a cached
+    page, seven when the charts are built. Warning signs are not here: each reader's page
+    shows them in its own words (journal/warning_cards.py, careteam/selectors.py).
     """
     grant.require(Scope.TRENDS)
     patient = grant.patient
@@ -225,13 +217,6 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
         )
         cache.set(cache_key, built, CACHE_SECONDS)
 
-    signals = [
-        ShownSignal(s, early_warning.next_steps(s.kind))
-        for s in sorted(
-            Signal.objects.filter(patient=patient, resolved_at__isnull=True),
-            key=lambda s: (not s.is_urgent, -s.detected_at.timestamp()),
-        )
-    ]
     return {
         "trends_patient": patient,
         **_range_context(range_key),
@@ -240,7 +225,6 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
         "range_start": built["range_start"],
         "range_end": today,
         "charts": built["charts"],
-        "signals": signals,
         "has_entries": built["has_entries"],
         "safety_plan_url": safety_plan_url(),
     }

@@ -23,6 +23,7 @@ from django.db.models import Q
 from ..charts.figures import WHAT_HELPS_MIN_DAYS
 from ..models import CheckIn, CheckInActivity, QuestionnaireResponse, Signal, TreatmentSession
 from ..questionnaires import GAD7, PHQ9, Spec, band, band_ranges, phq9_remission, phq9_response
+from ..warning_words import Words
 from ..weekly import week_start
 from . import svg
 
@@ -34,6 +35,15 @@ MAX_SCORES = 8
 MAX_SESSIONS = 8
 MAX_SIGNALS = 4
 MAX_HELPS = 5
+
+
+@dataclass(frozen=True)
+class ReportSignal:
+    """A warning sign in the range, in the patient's words (journal.warning_words)."""
+
+    started_on: dt.date
+    settled: bool
+    words: Words
 
 
 @dataclass
@@ -110,7 +120,7 @@ class Report:
     gad7_latest: Score | None
     sessions: list[tuple[dt.date, str, str]]  # (day, kind, dose) in the range, newest first
     sessions_left_out: int
-    signals: list[Signal]
+    signals: list[ReportSignal]
     signals_left_out: int
     helps: list[Helps]
     sections: list[Section]
@@ -256,7 +266,15 @@ def report_for(patient, start: dt.date, end: dt.date) -> Report:
         gad7_latest=gad7[-1] if gad7 else None,
         sessions=shown_sessions[:MAX_SESSIONS],
         sessions_left_out=max(0, len(shown_sessions) - MAX_SESSIONS),
-        signals=signals[:MAX_SIGNALS],
+        signals=[
+            ReportSignal(
+                started_on=s.started_on,
+                settled=s.resolved_at is not None,
+                # The report is the patient's own document: their words, never the team's.
+                words=s.words_for_patient(end),
+            )
+            for s in signals[:MAX_SIGNALS]
+        ],
         signals_left_out=max(0, len(signals) - MAX_SIGNALS),
         helps=_helps(moods, tags),
         sections=[s for build in SECTIONS if (s := build(patient, start, end)) is not None],

@@ -25,6 +25,8 @@ from django.utils import timezone
 from accounts.models import EmailDelivery
 from careteam.access import grant_for
 from careteam.alerts import care_alert_send, signals_missing_alerts
+from careteam.outreach import contact_details_save, outreach_record
+from careteam.plan_suggestions import plan_suggest
 from journal.access import Scope
 from journal.imports.save import tags_for_import
 from journal.models import (
@@ -36,6 +38,7 @@ from journal.models import (
 )
 from journal.reminders.dispatch import reminders_claim_due
 from journal.reminders.send import reminders_send
+from journal.signals import urgent_signal_record
 from journal.weekly import weekly_summaries_rebuild
 from tests.factories import (
     CheckInFactory,
@@ -58,6 +61,8 @@ NEVER_A_PATIENTS = {
     ("journal.Signal", "acknowledged_by"): "a care-team member who marked a warning sign seen",
     ("careteam.Membership", "user"): "care-team accounts only",
     ("careteam.Invitation", "created_by"): "the care-team member who invited someone",
+    ("careteam.Outreach", "by"): "the care-team member who reached out",
+    ("careteam.PlanSuggestion", "by"): "the care-team member who suggested an addition",
 }
 
 
@@ -95,9 +100,18 @@ def a_whole_account(patient, other, clinician):
     weekly_summaries_rebuild(patient_ids=[patient.pk, other.pk])
     ImportJob.objects.create(patient=patient, source="daylio", payload=b"x", days=1)
     AppointmentReport.objects.create(patient=patient, start=patient.today(), end=patient.today())
-    share = ShareFactory(patient=patient, scope=Scope.TRENDS)
+    share = ShareFactory(patient=patient, scope=Scope.TRENDS | Scope.CONTACT | Scope.SAFETY_PLAN)
     MembershipFactory(team=share.team, user=clinician)
-    grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")  # a look at them
+    look = grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")  # a look
+    urgent_signal_record(
+        patient=patient,
+        kind=Signal.Kind.URGENT_CHECKIN,
+        dedupe_key=patient.today().isoformat(),
+        started_on=patient.today(),
+    )
+    contact_details_save(patient=patient, phone="+1 555 0100", email="me@example.test")
+    outreach_record(grant=look, at=timezone.now(), how="phone", outcome="spoke")
+    plan_suggest(grant=look, section="reasons_for_living", text="Your dog")
     with pytest.raises(Http404):  # a look by them, refused, at someone else
         grant_for(patient, other.public_id, need=Scope.TRENDS, what="trends")
     patient.groups.add(Group.objects.get_or_create(name="testers")[0])

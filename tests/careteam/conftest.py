@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from accounts.models import User
-from journal.access import Scope
+from journal.access import EVERYTHING, Scope
 from tests.factories import (
     CareTeamFactory,
     CareUserFactory,
@@ -31,7 +31,7 @@ REASON_MARKER = "MARKER-REASON-mood-lower-for-weeks"
 class World:
     """One patient and the six ways of looking at them, plus a positive control.
 
-    - clinician: team A, share with trends and notes (may see everything)
+    - clinician: team A, a share with every scope (may see everything)
     - out_of_scope: team B, share with trends only
     - unshared: team C, no share at all
     - revoked: team D, a share the patient revoked
@@ -68,13 +68,15 @@ def world(db) -> World:
         (team_d, revoked),
     ):
         MembershipFactory(team=team, user=member)
-    share_a = ShareFactory(patient=patient, team=team_a, scope=Scope.TRENDS | Scope.NOTES)
+    share_a = ShareFactory(patient=patient, team=team_a, scope=EVERYTHING)
     share_b = ShareFactory(patient=patient, team=team_b, scope=Scope.TRENDS)
     share_d = ShareFactory(patient=patient, team=team_d, revoked_at=timezone.now())
     checkin = CheckInFactory(patient=patient, mood=3, note=NOTE_MARKER)
     session = TreatmentSessionFactory(patient=patient, insights=INSIGHT_MARKER)
     QuestionnaireResponseFactory(patient=patient, answers=[2, 2, 2, 2, 2, 1, 1, 1, 0])
-    signal = SignalFactory(patient=patient, kind="sustained_slide", reason=REASON_MARKER)
+    signal = SignalFactory(
+        patient=patient, kind="sustained_slide", details={"low_days": 9, "areas": [REASON_MARKER]}
+    )
     return World(
         patient=patient,
         other_patient=other_patient,

@@ -26,13 +26,23 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from careteam.models import AccessEvent, Invitation, Membership, Share
+from careteam.models import (
+    AccessEvent,
+    ContactDetails,
+    Invitation,
+    Membership,
+    Outreach,
+    PlanSuggestion,
+    Share,
+)
 from journal.models import (
     AppointmentReport,
     CheckIn,
     ImportJob,
     QuestionnaireResponse,
+    SafetyPlan,
     Signal,
     TreatmentSession,
 )
@@ -41,7 +51,7 @@ from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
 
 OWNER = "owner"
 OTHER_PATIENT = "other_patient"
-CLINICIAN = "clinician"  # positive control: shared with trends and notes
+CLINICIAN = "clinician"  # positive control: shared with every scope
 OUT_OF_SCOPE = "out_of_scope"  # shared with trends only
 UNSHARED = "unshared"
 REVOKED = "revoked"
@@ -95,6 +105,34 @@ MATRIX: dict[str, Entry] = {
         allowed={CLINICIAN, OUT_OF_SCOPE},
         method="post",
     ),
+    "careteam:outreach_record": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id},
+        allowed={CLINICIAN, OUT_OF_SCOPE},  # the trends scope, the one warning signs come with
+        method="post",
+        data=lambda w: {
+            "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "how": "phone",
+            "outcome": "left_message",
+            "note": "MARKER-OUTREACH-NOTE",
+        },
+    ),
+    "careteam:patient_safety_plan": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN}
+    ),
+    "careteam:plan_suggest": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id},
+        allowed={CLINICIAN},
+        method="post",
+        data=lambda w: {"section": "warning_signs", "text": "MARKER-SUGGESTION"},
+    ),
+    # The patient's decision on their own team's suggestion.
+    "plan_suggestion_decide": Entry(
+        kwargs=lambda w: {"pk": _suggestion(w).pk},
+        allowed={OWNER},
+        method="post",
+        data=lambda w: {"decision": "accept"},
+        logs_access=False,
+    ),
     # Only a team admin of that team; none of the personas is one.
     "careteam:team": Entry(kwargs=lambda w: {"team_id": w.team_a.pk}, logs_access=False),
     "careteam:share_update": Entry(
@@ -137,6 +175,17 @@ def _import_job(patient) -> ImportJob:
     )
     return ImportJob.objects.create(
         patient=patient, source="daylio", payload=csv.encode(), days=1, file_name="d.csv"
+    )
+
+
+def _suggestion(world):
+    return PlanSuggestion.objects.create(
+        patient=world.patient,
+        team=world.team_a,
+        by=world.clinician,
+        by_name="Dr Reyes",
+        section="reasons_for_living",
+        text="MARKER-SUGGESTION",
     )
 
 
@@ -213,6 +262,10 @@ def _snapshot():
         list(QuestionnaireResponse.objects.order_by("pk").values_list()),
         list(Membership.objects.order_by("pk").values_list()),
         list(Invitation.objects.order_by("pk").values_list()),
+        list(Outreach.objects.order_by("pk").values_list()),
+        list(ContactDetails.objects.order_by("pk").values_list()),
+        list(PlanSuggestion.objects.order_by("pk").values_list()),
+        list(SafetyPlan.objects.order_by("pk").values_list()),
     )
 
 

@@ -10,6 +10,7 @@ from accounts.models import EmailDelivery
 from careteam import alerts as services
 from careteam.tasks import alert_care_teams_about_signal, alert_new_signals
 from journal.access import Scope
+from journal.warning_words import for_patient, for_team
 from tests.conftest import wait_for
 from tests.factories import (
     CareTeamFactory,
@@ -21,7 +22,10 @@ from tests.factories import (
 )
 
 ALERT_SENTENCE = "A patient you support may need a check-in. Open Tideline to see who."
-REASON = "Mood lower than usual for 12 of the last 14 days, sleep and interest down too."
+DETAILS = {"low_days": 12, "areas": ["sleep_hours", "interest"], "usual": 7.0, "mean": 4.2}
+# The warning in both readers' words: neither may be in an email.
+REASON = for_team("sustained_slide", DETAILS, today=dt.date.today()).text
+PATIENT_WORDS = for_patient("sustained_slide", DETAILS, today=dt.date.today()).text
 
 
 def build_care_circle():
@@ -50,14 +54,15 @@ def assert_no_health_data(bodies, patient):
     for body in bodies:
         assert ALERT_SENTENCE in body
         assert "/care/" in body  # the link to the dashboard
-        for secret in (REASON, patient.display_name, patient.email, "slide", "PHQ", "mood"):
+        secrets = (REASON, PATIENT_WORDS, patient.display_name, patient.email, "slide", "PHQ")
+        for secret in (*secrets, "mood"):
             assert secret not in body
 
 
 @pytest.mark.django_db
 def test_each_team_member_gets_one_alert_without_health_data_over_smtp(smtp_settings):
     patient = build_care_circle()
-    signal = SignalFactory(patient=patient, kind="sustained_slide", reason=REASON)
+    signal = SignalFactory(patient=patient, kind="sustained_slide", details=DETAILS)
 
     sent = alert_care_teams_about_signal(signal_id=signal.pk)
     again = alert_care_teams_about_signal(signal_id=signal.pk)
@@ -98,7 +103,9 @@ def test_the_sweep_finds_recent_signals_someone_was_not_told_about(
     told = SignalFactory(patient=patient)
     alert_care_teams_about_signal(signal_id=told.pk)
     untold = SignalFactory(patient=patient, kind="urgent_item9")
-    SignalFactory(patient=patient, detected_at=timezone.now() - dt.timedelta(days=2))
+    SignalFactory(
+        patient=patient, kind="urgent_checkin", detected_at=timezone.now() - dt.timedelta(days=2)
+    )
     SignalFactory(patient=patient, kind="phq9_high")
     SignalFactory(patient=UserFactory())  # nobody to tell
 
@@ -130,7 +137,7 @@ def worker_with_smtp(transactional_db, smtp_server, monkeypatch, request):
 @pytest.mark.django_db(transaction=True)
 def test_the_beat_sweep_on_a_real_worker_sends_each_alert_once(worker_with_smtp):
     patient = build_care_circle()
-    signal = SignalFactory(patient=patient, kind="urgent_checkin", reason=REASON)
+    signal = SignalFactory(patient=patient, kind="urgent_checkin", details=DETAILS)
     inbox = worker_with_smtp.inbox
 
     # As if the immediate enqueue had been lost: only the sweep knows.

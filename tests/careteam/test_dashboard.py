@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from careteam.models import AccessEvent
+from careteam.models import AccessEvent, Outreach
 from journal.access import Scope
 from tests.factories import (
     CareTeamFactory,
@@ -58,7 +58,8 @@ def test_patients_are_sorted_by_who_needs_attention_first(client, clinician, tea
     SignalFactory(patient=sliding, kind="sustained_slide")
     urgent = shared_patient(team, "Urgent")
     SignalFactory(patient=urgent, kind="urgent_item9")
-    seen = shared_patient(team, "Seen")  # urgent, but a colleague already acknowledged it
+    # Urgent for longer, and seen by a colleague, but no one has reached out: it waits longest.
+    seen = shared_patient(team, "Seen")
     SignalFactory(
         patient=seen,
         kind="urgent_checkin",
@@ -67,18 +68,35 @@ def test_patients_are_sorted_by_who_needs_attention_first(client, clinician, tea
         acknowledged_by=clinician,
     )
     CheckInFactory(patient=seen, day=today)
+    called = shared_patient(team, "Called")  # urgent, and a colleague has called since
+    SignalFactory(
+        patient=called, kind="urgent_checkin", detected_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    Outreach.objects.create(
+        patient=called,
+        team=team,
+        by=clinician,
+        by_name="Dr Reyes",
+        at=timezone.now() - dt.timedelta(minutes=5),
+        how="phone",
+        outcome="spoke",
+    )
 
     body = dashboard(client, clinician)
 
-    assert order_of(body, ["Quiet", "Silent", "Rising", "Sliding", "Urgent", "Seen"]) == [
+    names = ["Quiet", "Silent", "Rising", "Sliding", "Urgent", "Seen", "Called"]
+    assert order_of(body, names) == [
+        "Seen",
         "Urgent",
+        "Called",
         "Sliding",
         "Rising",
         "Silent",
         "Quiet",
-        "Seen",
     ]
     assert "9 days ago" in body
+    assert body.count("No one on your team has reached out yet.") == 2
+    assert "Dr Reyes reached out" in body
 
 
 def test_latest_scores_are_shown_with_their_bands(client, clinician, team):
@@ -223,7 +241,7 @@ def _seed_many(team, n: int):
                 dedupe_key=f"bulk-{i}",
                 started_on=today,
                 detected_at=now,
-                reason="r",
+                last_reported_at=now,
             )
             for i, p in enumerate(patients)
         ]
@@ -237,8 +255,11 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_500_patients(
     _seed_many(team, n)
     client.force_login(clinician)
 
-    # 11: one is the check that a care-team account has its second factor (accounts/two_factor).
-    with django_assert_max_num_queries(11):
+    # 14: one is the check that a care-team account has its second factor (accounts/two_factor),
+    # one logs the looks at how to reach patients who share it (one INSERT ... SELECT), and two
+    # read the urgent flags and the outreach that answered them (half the patients here have
+    # an urgent card: careteam/outreach.urgent_flags).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("careteam:dashboard"))
 
     assert response.status_code == 200

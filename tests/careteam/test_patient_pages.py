@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from careteam.models import AccessEvent
+from careteam.models import AccessEvent, ContactDetails, Outreach, Share
+from journal.access import EVERYTHING
 from journal.models import Signal
 from tests.factories import (
     QuestionnaireResponseFactory,
@@ -101,8 +102,12 @@ def test_the_team_pages_have_no_form_that_writes_journal_data(client, world):
     for url in (trends_url(world.patient), notes_url(world.patient)):
         body = client.get(url).content.decode()
         actions = [part.split('"')[1] for part in body.split("action=")[1:] if part.startswith('"')]
-        # Log out (base.html) and "mark as seen" are the only things a team member can post.
-        assert all(a.endswith("/acknowledge/") or a == reverse("account_logout") for a in actions)
+        # Log out (base.html), "mark as seen" and recording an outreach (the team's own record)
+        # are the only things a team member can post.
+        assert all(
+            a.endswith(("/acknowledge/", "/outreach/")) or a == reverse("account_logout")
+            for a in actions
+        )
 
 
 def test_the_team_sees_the_patients_charts_in_every_range_and_no_words_in_them(client, world):
@@ -131,10 +136,24 @@ def test_patient_pages_cost_the_same_queries_with_years_of_history(
             patient=patient, submitted_at=timezone.now() - dt.timedelta(days=14 * i)
         )
         TreatmentSessionFactory(patient=patient, insights=f"insight {i}")
-        SignalFactory(patient=patient)
+        # Sixty rested cards (one kind has one open card at a time) and outreach records.
+        SignalFactory(patient=patient, resolved_at=timezone.now(), resolution="cleared")
+        Outreach.objects.create(
+            patient=patient,
+            team=world.team_a,
+            by=world.clinician,
+            by_name="Dr Reyes",
+            at=timezone.now() - dt.timedelta(days=i % 30),
+            how="phone",
+            outcome="spoke",
+            note=f"note {i}",
+        )
+    ContactDetails.objects.create(patient=patient, phone="07700 900123")
+    Share.objects.filter(pk=world.share_a.pk).update(scope=EVERYTHING)
     client.force_login(world.clinician)
 
-    # The trends page includes the patient's charts (6 queries of their own, whatever the range).
+    # The trends page includes the patient's charts (6 queries of their own, whatever the range),
+    # the team's outreach records, how to reach the patient and the log line for that look.
     for url in (trends_url(patient), notes_url(patient)):
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(22):
             assert client.get(url).status_code == 200

@@ -290,7 +290,7 @@ def test_yes_to_the_self_harm_question_shows_help_in_the_same_response(post_chec
     assert response.status_code == 200
     body = response.content.decode()
     assert "988" in body
-    assert "Call our on-call nurse: 555-0199" in body
+    assert 'Call our on-call nurse: <a class="tappable" href="tel:5550199"' in body
     assert "Harbour Clinic" in body
     assert "555-0000" not in body
     assert "Make my safety plan" in body

@@ -57,7 +57,7 @@ def test_saving_a_check_in_recomputes_the_week_and_signals_on_a_real_worker(
         lambda: Signal.objects.filter(patient=patient, kind=Signal.Kind.SUSTAINED_SLIDE).first(),
         timeout=60,
     )
-    assert "mood" in slide.reason
+    assert "mood" in slide.words_for_patient(patient.today()).text
 
 
 @pytest.mark.worker
@@ -82,7 +82,7 @@ def test_a_phq9_five_points_up_raises_the_warning_sign_on_a_real_worker(
         lambda: Signal.objects.filter(patient=patient, kind=Signal.Kind.PHQ9_RISE).first(),
         timeout=60,
     )
-    assert "(8 to 13)" in rise.reason
+    assert "(8 to 13)" in rise.words_for_patient(patient.today()).text
     # Both tasks have run (the worker logs each task it finished), and only the 5-point rise
     # raised anything.
     finished = re.compile(r"journal\.tasks\.warning_signs_refresh\[[^\]]+\] succeeded")

@@ -14,6 +14,12 @@ from journal.early_warning import (
     Score,
     evaluate,
 )
+from journal.warning_words import for_patient
+
+
+def patient_text(finding) -> str:
+    return for_patient(finding.kind, finding.details, today=TODAY).text
+
 
 TODAY = dt.date(2026, 3, 29)
 LOWER_IS_WORSE = [a.field for a in AREAS if a.lower_is_worse]
@@ -57,12 +63,13 @@ def test_a_three_week_slide_in_mood_sleep_and_energy_explains_itself():
 
     (finding,) = slides(evaluate(series, [], TODAY))
 
-    assert finding.reason.startswith(
+    assert patient_text(finding).startswith(
         "Your mood has been lower than your usual for 12 of the last 14 days, "
         "and your energy and sleep too."
     )
-    assert any("safety plan" in step for step in finding.next_steps)
-    assert any("care team" in step for step in finding.next_steps)
+    steps = for_patient(finding.kind, finding.details, today=TODAY).next_steps
+    assert any("safety plan" in step for step in steps)
+    assert any("care team" in step for step in steps)
     assert finding.started_on == TODAY - dt.timedelta(days=13)
 
 
@@ -111,14 +118,14 @@ def phq9(pk, total, days_ago):
 def test_a_phq9_rise_of_five_signals_and_a_rise_of_four_does_not():
     rise = evaluate([], [phq9(1, 6, 28), phq9(2, 11, 14)], TODAY)
     assert [(f.kind, f.dedupe_key) for f in rise] == [(KIND_PHQ9_RISE, "q:2")]
-    assert "6 to 11" in rise[0].reason
+    assert "6 to 11" in patient_text(rise[0])
     assert evaluate([], [phq9(1, 6, 28), phq9(2, 10, 14)], TODAY) == []
 
 
 def test_a_phq9_of_fifteen_signals_even_without_a_rise():
     findings = evaluate([], [phq9(1, 16, 28), phq9(2, 15, 14)], TODAY)
     assert [f.kind for f in findings] == [KIND_PHQ9_HIGH]
-    assert "15" in findings[0].reason
+    assert "15" in patient_text(findings[0])
 
 
 def test_only_the_latest_phq9_speaks_for_now():
@@ -236,4 +243,4 @@ def test_every_three_week_slide_across_several_areas_signals(level, noises, area
 
     (finding,) = slides(evaluate(series, [], TODAY))
     logged = 14 - len(unlogged)
-    assert f"for {logged} of the last 14 days" in finding.reason
+    assert f"for {logged} of the last 14 days" in patient_text(finding)

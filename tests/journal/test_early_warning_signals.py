@@ -38,7 +38,7 @@ def test_a_seeded_slide_records_one_signal_that_explains_itself(patient):
     signal = Signal.objects.get(patient=patient)
     assert signal.kind == Signal.Kind.SUSTAINED_SLIDE
     assert signal.resolved_at is None
-    assert signal.reason.startswith(
+    assert signal.words_for_patient(TODAY).text.startswith(
         "Your mood has been lower than your usual for 14 of the last 14 days, "
         "and your energy, interest in things and sleep too."
     )
@@ -89,7 +89,7 @@ def test_a_phq9_rise_is_recorded_once_per_questionnaire(patient):
 
     signal = Signal.objects.get(patient=patient)
     assert (signal.kind, signal.dedupe_key) == (Signal.Kind.PHQ9_RISE, f"q:{latest.pk}")
-    assert "7 to 13" in signal.reason
+    assert "7 to 13" in signal.words_for_patient(TODAY).text
 
 
 @pytest.mark.django_db

@@ -34,6 +34,7 @@ def download(client, fmt):
 def test_everything_a_patient_wrote_comes_back_in_the_json(
     reauthenticated_client, patient, clinician
 ):
+    from careteam.models import ContactDetails
     from journal.models import Activity, SafetyPlan
 
     walk = Activity.objects.create(owner=patient, name="Walk by the sea")
@@ -44,6 +45,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(
     TreatmentSessionFactory(patient=patient, intention="Be gentle with myself")
     scored_questionnaire(patient, "phq9", 12, DAY)
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
+    ContactDetails.objects.create(patient=patient, phone="07700 900123")
     share = ShareFactory(patient=patient)
     MembershipFactory(team=share.team, user=clinician)
     grant_for(clinician, patient.public_id, need=Scope.TRENDS, what="trends")
@@ -69,6 +71,7 @@ def test_everything_a_patient_wrote_comes_back_in_the_json(
     assert [(q["instrument"], q["total"]) for q in data["questionnaires"]] == [("phq9", 12)]
     assert data["safety_plan"]["reasons_for_living"] == "My sister"
     assert data["shares"][0]["team"] == share.team.name
+    assert data["how_my_team_can_reach_me"][0]["phone"] == "07700 900123"
     [look] = data["who_viewed_my_data"]
     assert clinician.email in look["who"] and look["allowed"] is True
 

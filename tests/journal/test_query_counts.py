@@ -14,7 +14,9 @@ from tests.factories import QuestionnaireResponseFactory, TreatmentSessionFactor
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "home": (lambda p: reverse("home"), 10),
+    # 12: one is the patient's open warning cards (journal/warning_cards.py), one the safety
+    # plan additions their care team suggested.
+    "home": (lambda p: reverse("home"), 12),
     "checkin": (lambda p: reverse("checkin"), 8),
     "checkin_day": (
         lambda p: reverse("checkin_day", args=[p.today() - dt.timedelta(days=1)]),

@@ -120,8 +120,8 @@ def test_item9_above_zero_shows_the_safety_flow_in_the_same_response(patient_cli
     body = response.content.decode()
     assert "You don't have to face this alone" in body
     assert "988 Suicide &amp; Crisis Lifeline" in body
-    assert "On-call nurse: 555-0199" in body
-    assert "My sister Jo, 555-0142" in body
+    assert 'On-call nurse: <a class="tappable" href="tel:5550199"' in body
+    assert 'My sister Jo, <a class="tappable" href="tel:5550142"' in body
     assert "Harbour Clinic" in body
     row = QuestionnaireResponse.objects.get(patient=patient)
     assert (row.total, row.band, row.item9) == (1, "minimal", 1)

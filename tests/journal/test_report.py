@@ -63,7 +63,12 @@ def test_the_preview_says_what_the_database_holds(patient_client, patient, other
         day=today - dt.timedelta(days=20),
         dose="0.5 mg/kg",
     )
-    SignalFactory(patient=patient, started_on=today - dt.timedelta(days=5), reason="A slide.")
+    SignalFactory(
+        patient=patient,
+        kind="sustained_slide",
+        started_on=today - dt.timedelta(days=5),
+        details={"low_days": 9, "areas": ["energy", "sleep_hours"]},
+    )
 
     page = patient_client.get(reverse("reports")).content.decode()
 
@@ -75,7 +80,9 @@ def test_the_preview_says_what_the_database_holds(patient_client, patient, other
     assert "56% lower" in page and "A response (50% or more lower)" in page
     assert "Latest GAD-7: <strong>11</strong>, moderate" in page
     assert "IV infusion, 0.5 mg/kg" in page
-    assert "A slide." in page
+    # The warning in the patient's own words, never the team's.
+    assert "lower than your usual for 9 of the last 14 days" in page
+    assert "reach out to the patient" not in page
     assert page.count('<svg class="report-chart"') == 3  # weekly mood, PHQ-9, GAD-7
     assert "MARKER-NOTE-private" not in page and "theirs" not in page
     assert not AppointmentReport.objects.exists()  # a preview saves nothing

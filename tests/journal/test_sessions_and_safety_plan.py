@@ -104,7 +104,9 @@ def test_a_patient_writes_a_safety_plan_and_finds_it_on_the_help_page(patient_cl
     assert "Step 7: What matters most to me" in page
     assert "data-print" in page
     help_page = patient_client.get(reverse("need_help_now")).content.decode()
-    assert "Jo: 555-0142" in help_page
+    assert 'Jo: <a class="tappable" href="tel:5550142" aria-label="Call 555-0142">555-0142</a>' in (
+        help_page
+    )
     assert "988" in help_page
 
 

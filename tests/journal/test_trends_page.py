@@ -168,11 +168,13 @@ def test_typed_text_cannot_become_script_on_the_page(patient_client, patient):
 def test_an_active_signal_explains_itself_with_next_steps(patient_client, patient):
     steady_then_slide(patient, end=patient.today())
     signals_evaluate(patient_id=patient.pk)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=120)
     SignalFactory(
         patient=patient,
         kind="sustained_slide",
-        resolved_at=dt.datetime.now(dt.UTC),
-        reason="An old slide, long resolved.",
+        detected_at=long_ago,
+        resolved_at=long_ago,
+        details={"low_days": 9, "areas": ["energy", "interest"]},
     )
 
     html = patient_client.get("/trends/").content.decode()
@@ -181,7 +183,7 @@ def test_an_active_signal_explains_itself_with_next_steps(patient_client, patien
     assert "Your mood has been lower than your usual for 14 of the last 14 days" in html
     assert "Look at your safety plan" in html
     assert 'href="/help/"' in html
-    assert "An old slide, long resolved." not in html
+    assert "for 9 of the last 14 days" not in html  # rested long ago: not even in the history
     assert Signal.objects.filter(patient=patient, resolved_at__isnull=True).count() == 1
 
 

@@ -265,7 +265,7 @@ def test_a_questionnaire_or_session_save_leaves_weekly_summaries_alone_but_reche
 
     assert rows(patient) + rows(other_patient) == stored  # computed_at too: nothing rewritten
     rise = Signal.objects.get(patient=patient)
-    assert (rise.kind, rise.reason) == (
+    assert (rise.kind, rise.words_for_patient(patient.today()).text) == (
         Signal.Kind.PHQ9_RISE,
         "Your PHQ-9 went up by 5 points since the one before (8 to 13). A rise of 5 or more is "
         "a real change, not noise.",
