@@ -6,7 +6,8 @@ from django.db.models import Exists, OuterRef
 
 from config.admin_base import ReadOnlyModelAdmin
 
-from .models import EmailDelivery, User
+from .delivery import attempts_note
+from .models import EmailDelivery, PushSubscription, User
 from .schedule import reminder_schedule_refresh, reminder_schedules_refresh
 
 
@@ -97,7 +98,36 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(EmailDelivery)
 class EmailDeliveryAdmin(ReadOnlyModelAdmin):
-    list_display = ("recipient", "kind", "period", "status", "attempts", "sent_at")
-    list_filter = ("kind", "status")
+    """Every email and notification, one row per occasion and channel. Reminders are sent at
+    most once (a row left "Sending" by a crash may not have arrived and is never retried),
+    care-team alerts at least once (a row sent after an unsure try may have arrived twice):
+    the "to know" column says so in words."""
+
+    list_display = (
+        "recipient",
+        "kind",
+        "period",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "to_know",
+    )
+    list_filter = ("kind", "channel", "status")
     search_fields = ("recipient__email",)
     list_select_related = ("recipient",)
+
+    @admin.display(description="to know")
+    def to_know(self, obj: EmailDelivery) -> str:
+        return attempts_note(obj)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(ReadOnlyModelAdmin):
+    """Devices with notifications on. The endpoint is the push service's address for the
+    device, not shown: it is a bearer capability to notify that device."""
+
+    list_display = ("user", "created_at")
+    fields = ("user", "created_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)

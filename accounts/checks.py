@@ -1,5 +1,9 @@
 """Deploy checks of our own (`manage.py check --deploy`; `make check-deploy`)."""
 
+from base64 import urlsafe_b64decode
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -37,5 +41,41 @@ def rate_limits_parse(app_configs, **kwargs):
             f"CARE_PATIENT_PAGES_RATE_LIMIT: {problem}.",
             hint='Write it like "60/m,600/h".',
             id="tideline.E002",
+        )
+    ]
+
+
+@register()
+def vapid_key_pair(app_configs, **kwargs):
+    """Web Push needs both halves of the key pair, and the halves must belong together, or
+    every notification would be refused by the push services."""
+    public, private = settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY
+    if not public and not private:
+        return []
+    problem = ""
+    if not (public and private):
+        problem = "only one of VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY is set"
+    else:
+        try:
+            key = ec.derive_private_key(
+                int.from_bytes(urlsafe_b64decode(private + "=" * (-len(private) % 4)), "big"),
+                ec.SECP256R1(),
+            )
+            derived = key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+            given = urlsafe_b64decode(public + "=" * (-len(public) % 4))
+        except ValueError:
+            problem = "VAPID_PRIVATE_KEY or VAPID_PUBLIC_KEY is not a base64url P-256 key"
+        else:
+            if derived != given:
+                problem = "VAPID_PUBLIC_KEY is not the public half of VAPID_PRIVATE_KEY"
+    if not problem:
+        return []
+    return [
+        Error(
+            f"Web Push: {problem}.",
+            hint="Run `manage.py make_vapid_keys` and set both values it prints.",
+            id="tideline.E003",
         )
     ]

@@ -1,24 +1,41 @@
-"""The delivery log: every email Tideline sends goes out once per occasion.
+"""The delivery log: every email and notification Tideline sends, once per occasion and channel.
 
-Exactly once rests on the delivery log (`EmailDelivery`, unique on recipient, kind, period):
-the row is inserted if absent, then locked with `SELECT ... FOR UPDATE SKIP LOCKED` while the
-message goes out and marked sent in the same transaction. A second caller for the same occasion
-(a second beat, a task delivered twice, a retry after a timeout) either finds the row sent or
-finds it locked and walks away. The one window left is SMTP itself: if the server accepted the
-message and the process died before the commit, the redelivered task sends it again. Every
-message therefore carries a Message-ID derived from its log row, so the copy is the same message
-to any client or relay that deduplicates by Message-ID.
+What "once" means is chosen per kind (`Guarantee`), because a crash mid-send leaves us not
+knowing whether the server took the message, and the two kinds of mistake cost differently:
 
-Each message commits on its own, durably (`synchronous_commit` stays on): the SENT mark of an
-email the server accepted survives a crash of the worker and of PostgreSQL alike. A reminder
-batch only makes that cheaper, not looser: it inserts its log rows in one statement and locks
-each by primary key, and it renders each kind of email once (`PreparedEmail`).
+- **Reminders are at most once.** Before the SMTP or push call, the row is marked SENDING with
+  its attempt counted, and that commits. If the worker is killed mid-send, the row stays
+  SENDING and nothing ever sends it again: a reminder may go missing, never arrive twice. An
+  admin sees such a row as "Sending (if it stays, it may not have arrived)".
+- **Care-team alerts are at least once.** The same SENDING mark commits first, but a row left
+  SENDING for longer than `DELIVERY_INTERRUPTED_AFTER` seconds is taken again (by the
+  every-minute alert sweep): an alert may arrive twice, never go missing. `unsure_attempts`
+  counts the tries that may have arrived (interrupted, or unanswered), so an alert SENT with
+  any is visibly a possible duplicate (`attempts_note`, shown in the admin).
+
+Either way two callers never send the same occasion at once: the mark is one conditional
+`UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)` on a PENDING row, so the second
+finds the row SENDING or SENT and walks away. A send that fails with the server's answer (an
+SMTP 4xx, a refused connection, an HTTP 429 or 5xx) was not delivered: the row goes back to
+PENDING and the caller's task retries. A permanent refusal (5xx SMTP, a push endpoint that is
+gone) ends the row FAILED. A send that timed out waiting for the server's answer may or may not
+have arrived: at most once leaves it SENDING, at least once retries it.
+
+Every email carries a Message-ID derived from its log row, so a second copy of an alert is the
+same message to any client or relay that deduplicates by Message-ID. Each row commits on its
+own, durably (`synchronous_commit` stays on). A reminder batch inserts its rows in one
+statement when the beat claims the people due (journal/reminders/dispatch.py), which is also
+what lets a sweep send them if the broker loses the batch, and renders each kind of email once
+(`PreparedEmail`).
 """
 
 import datetime as dt
+import enum
 import logging
 import smtplib
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,11 +46,34 @@ from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
 
-logger = logging.getLogger(__name__)
+EMAIL = EmailDelivery.Channel.EMAIL
+PUSH = EmailDelivery.Channel.PUSH
 
 # What a send task should retry (with backoff): the server said "try later" (4xx), the
 # connection dropped or timed out. Permanent failures never reach the caller; see deliver_once.
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def interrupted_after() -> dt.timedelta:
+    """An attempt still SENDING after this long was interrupted (a killed worker): at least
+    once, the next caller sends it again. Far longer than one send can take (EMAIL_TIMEOUT is
+    15 s a step); DELIVERY_INTERRUPTED_AFTER seconds, 180 by default."""
+    return dt.timedelta(seconds=settings.DELIVERY_INTERRUPTED_AFTER)
+
+
+class Guarantee(enum.Enum):
+    """What "once" means for a kind of message (see the module docstring)."""
+
+    AT_MOST_ONCE = "at most once"  # reminders: never twice, may go missing after a crash
+    AT_LEAST_ONCE = "at least once"  # care-team alerts: never missing, may come twice
+
+
+class Failure(enum.Enum):
+    """How a failed send ended, as far as we can know."""
+
+    PERMANENT = "refused for good"  # never retried
+    NOT_SENT = "not delivered"  # the server answered no, or was never reached: retry
+    UNKNOWN = "may have arrived"  # no answer after the message went out
 
 
 def smtp_failure_code(exc: BaseException) -> int | None:
@@ -57,67 +97,92 @@ def is_permanent_failure(exc: BaseException) -> bool:
     return code is not None and code >= 500
 
 
+def email_failure(exc: BaseException) -> Failure:
+    if is_permanent_failure(exc):
+        return Failure.PERMANENT
+    # The server went quiet: it may have taken the message before it did. smtplib reports a
+    # reply that timed out as SMTPServerDisconnected raised while handling the TimeoutError.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        return Failure.UNKNOWN
+    return Failure.NOT_SENT
+
+
 def failure_label(exc: BaseException) -> str:
     """Code and exception class only: the server's text can echo the address or the content."""
     code = smtp_failure_code(exc)
+    if code is None:
+        code = getattr(exc, "status_code", None)  # a push service's HTTP status
     name = type(exc).__name__
     return (f"{code} {name}" if code is not None else name)[:120]
 
 
-def claim_delivery(*, recipient_id: int, kind: str, period: str) -> EmailDelivery:
+def claim_delivery(
+    *, recipient_id: int, kind: str, period: str, channel: str = EMAIL
+) -> EmailDelivery:
     """The log row for this occasion, created if absent. Safe against concurrent callers."""
     try:
         with transaction.atomic():
             delivery, _ = EmailDelivery.objects.get_or_create(
-                recipient_id=recipient_id, kind=kind, period=period
+                recipient_id=recipient_id, kind=kind, period=period, channel=channel
             )
     except IntegrityError:  # a concurrent caller inserted it between our select and insert
-        delivery = EmailDelivery.objects.get(recipient_id=recipient_id, kind=kind, period=period)
+        delivery = EmailDelivery.objects.get(
+            recipient_id=recipient_id, kind=kind, period=period, channel=channel
+        )
     return delivery
 
 
-def claim_deliveries(occasions: list[tuple[int, str, str]]) -> dict[tuple, EmailDelivery]:
-    """Insert the pending log rows for many (recipient_id, kind, period) in one statement, so a
-    batch's `deliver_once` calls find their row instead of each inserting it.
+Occasion = tuple[int, str, str, str]  # recipient id, kind, period, channel
 
-    Returns the rows this call inserted, by occasion, with their id and `created_at`: the
-    batch then locks each one by primary key. Occasions already logged (a retried or
-    redelivered batch, a second beat) are not in the result; `deliver_once` finds those by
-    (recipient, kind, period) as a single caller does.
+
+def claim_deliveries(
+    occasions: list[Occasion], *, created_at: dt.datetime | None = None
+) -> dict[Occasion, EmailDelivery]:
+    """Insert the pending log rows for many (recipient_id, kind, period, channel) in one
+    statement: the beat records what it claimed this way, and a batch's sends then find
+    their row instead of each inserting it.
+
+    `created_at` (default now) is the dispatch moment: the sweep sends rows still pending a few
+    minutes after it, as of that moment. Returns the rows this call inserted, by occasion, with
+    their id and `created_at`. Occasions already logged (a retried or redelivered batch, a
+    second beat) are not in the result; the send finds those by occasion as a single caller
+    does.
     """
     connection = connections[EmailDelivery.objects.db]
     table = connection.ops.quote_name(EmailDelivery._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = connection.ops.adapt_datetimefield_value(created_at or timezone.now())
     pending = EmailDelivery.Status.PENDING
     inserted = []
-    # Chunks keep the parameter count (5 a row) far under SQLite's and PostgreSQL's limits
+    # Chunks keep the parameter count (6 a row) far under SQLite's and PostgreSQL's limits
     # whatever REMINDER_BATCH_SIZE is.
     for start in range(0, len(occasions), 1000):
         chunk = occasions[start : start + 1000]
-        rows = ", ".join(["(%s, %s, %s, %s, 0, %s, '')"] * len(chunk))
+        rows = ", ".join(["(%s, %s, %s, %s, %s, 0, 0, %s, '')"] * len(chunk))
         params = [
             value
-            for recipient_id, kind, period in chunk
-            for value in (recipient_id, kind, period, pending, now)
+            for recipient_id, kind, period, channel in chunk
+            for value in (recipient_id, kind, period, channel, pending, now)
         ]
         # Only the quoted table name and placeholders are interpolated; values are parameters.
         sql = (
-            f"INSERT INTO {table} (recipient_id, kind, period, status, attempts, created_at,"  # noqa: S608
-            f" last_error) VALUES {rows} ON CONFLICT (recipient_id, kind, period) DO NOTHING"
-            " RETURNING id, recipient_id, kind, period, created_at"
+            f"INSERT INTO {table} (recipient_id, kind, period, channel, status, attempts,"  # noqa: S608
+            f" unsure_attempts, created_at, last_error) VALUES {rows}"
+            " ON CONFLICT (recipient_id, kind, period, channel) DO NOTHING"
+            " RETURNING id, recipient_id, kind, period, channel, created_at"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             inserted.extend(cursor.fetchall())
     return {
-        (recipient_id, kind, period): EmailDelivery(
+        (recipient_id, kind, period, channel): EmailDelivery(
             pk=pk,
             recipient_id=recipient_id,
             kind=kind,
             period=period,
+            channel=channel,
             created_at=_aware(created_at),
         )
-        for pk, recipient_id, kind, period, created_at in inserted
+        for pk, recipient_id, kind, period, channel, created_at in inserted
     }
 
 
@@ -144,27 +209,31 @@ def deliver_once(
     connection=None,
     prepared: PreparedEmail | None = None,
     claimed: EmailDelivery | None = None,
+    guarantee: Guarantee = Guarantee.AT_MOST_ONCE,
 ) -> bool:
-    """Send this email unless it was already sent for (recipient, kind, period). True if sent.
+    """Send this email unless it was already sent (or tried) for (recipient, kind, period).
+    True if sent.
 
     - Inactive recipients get nothing (False, no log row).
-    - Already sent, failed for good, or being sent right now by someone else: False.
+    - Already sent, failed for good, skipped, or being sent right now by someone else: False.
+      So is an at-most-once row left SENDING by an interrupted try.
     - Sent by this call: True; the row is SENT with `sent_at`, `attempts` counted.
     - Permanent failure (SMTP 5xx, a recipient refused with 5xx): the row is FAILED with
       `last_error` = code + exception class; returns False and never raises, so no retry.
-    - Transient failure (4xx, connection lost, timeout): the attempt and `last_error` are
-      recorded, the row stays PENDING, and the exception propagates for the caller's task to
+    - Not delivered (4xx, connection refused or lost): the attempt and `last_error` are
+      recorded, the row is PENDING again, and the exception propagates for the caller's task to
       retry with backoff (`TRANSIENT_EMAIL_ERRORS`).
+    - No answer (a timeout): at most once, the row stays SENDING and False is returned; at
+      least once, as "not delivered".
 
     `connection`: an open backend connection to reuse across a batch (one SMTP session).
     `prepared`: this email (`name`, `context` without the greeting) already rendered for the
     batch; the greeting comes from `context["greeting_name"]`.
     `claimed`: the log row for this occasion if the caller just inserted it
-    (`claim_deliveries`); it is then locked by primary key.
+    (`claim_deliveries`); it is then found by primary key.
     """
     if not recipient.is_active:
         return False
-    occasion = {"recipient_id": recipient.pk, "kind": kind, "period": period}
 
     def send(delivery: EmailDelivery) -> None:
         if prepared is not None:
@@ -185,61 +254,81 @@ def deliver_once(
             message_id=delivery_message_id(delivery),
         ).send()
 
-    if claimed is not None:
+    occasion = {"recipient_id": recipient.pk, "kind": kind, "period": period, "channel": EMAIL}
+    return send_once(
+        occasion,
+        send,
+        classify=email_failure,
+        guarantee=guarantee,
+        pk=claimed.pk if claimed is not None else None,
+    )
+
+
+def send_once(
+    occasion: dict,
+    send: Callable[[EmailDelivery], None],
+    *,
+    classify: Callable[[BaseException], Failure],
+    guarantee: Guarantee,
+    pk: int | None = None,
+) -> bool:
+    """The log's core for any channel: begin an attempt on the occasion's row (creating the row
+    if absent), `send`, and record how it ended. True if this call sent it. See deliver_once
+    for the outcomes; `classify` says how a failed `send` ended."""
+    if pk is not None:
         # The row is ours to try first; if someone else holds it or finished it, that is
         # the same answer the lookup by occasion would give.
-        return bool(_send_if_pending(occasion, send, pk=claimed.pk))
-    outcome = _send_if_pending(occasion, send)
+        return bool(_attempt(occasion, send, classify, guarantee, pk=pk))
+    outcome = _attempt(occasion, send, classify, guarantee)
     if outcome is None and not EmailDelivery.objects.filter(**occasion).exists():
         # Not logged yet (a batch claims its rows up front; a single caller lands here).
         claim_delivery(**occasion)
-        outcome = _send_if_pending(occasion, send)
-    # None: sent or failed already, or locked by a concurrent sender of the same occasion.
+        outcome = _attempt(occasion, send, classify, guarantee)
+    # None: sent, failed or tried already, or being sent by a concurrent caller.
     return bool(outcome)
 
 
-def _send_if_pending(occasion: dict, send, *, pk: int | None = None) -> bool | None:
-    """Lock the occasion's PENDING row, send, mark it SENT, in one transaction.
+def _attempt(occasion: dict, send, classify, guarantee: Guarantee, *, pk=None) -> bool | None:
+    """Mark the occasion's row SENDING (committed), send, record the end.
 
-    True: sent. False: the server refused for good (recorded). None: no pending row to lock.
-    The lock is held while the message goes out: a concurrent duplicate skips the locked row
-    instead of waiting and sending after us. A worker killed mid-send rolls back, and the
-    redelivered task finds the row still pending.
-
-    One statement does the lock and the mark (`UPDATE ... WHERE id = (SELECT ... FOR UPDATE
-    SKIP LOCKED) RETURNING`): the row reads SENT only inside this transaction, which commits
-    after the server accepted the message and rolls back if it did not. Two round trips a
-    message (the statement and the commit) instead of three, and no ORM query compiling: this
-    is the per-message cost of a reminder batch.
+    True: sent. False: not sent by this call for a reason recorded on the row (refused for
+    good, or no answer at most once). None: no row to try. Raises what `send` raised when the
+    message was not delivered and a retry may deliver it.
     """
-    delivery = None
+    with transaction.atomic():  # commits before the send: a crash leaves the mark behind
+        delivery = _begin_attempt(occasion, guarantee, pk=pk)
+    if delivery is None:
+        return None
     try:
-        with transaction.atomic():
-            delivery = _lock_and_mark_sent(occasion, pk=pk)
-            if delivery is None:
-                return None
-            send(delivery)
+        send(delivery)
     except Exception as exc:
-        if delivery is None:  # the database failed before anything was sent
+        failure = classify(exc)
+        unsure = failure is Failure.UNKNOWN
+        if unsure and guarantee is Guarantee.AT_LEAST_ONCE:
+            failure = Failure.NOT_SENT  # may come twice, never go missing
+        _record_failure(delivery, exc, failure, unsure=unsure)
+        if failure is Failure.NOT_SENT:
             raise
-        _record_failure(delivery, exc)
-        if is_permanent_failure(exc):
-            logger.warning("%s email, delivery %s failed for good", delivery.kind, delivery.pk)
-            return False
-        raise
-    logger.info("sent %s email, delivery %s", delivery.kind, delivery.pk)
+        logger.warning(
+            "%s %s, delivery %s: %s", delivery.kind, delivery.channel, delivery.pk, failure.value
+        )
+        return False
+    _mark_sent(delivery)
+    logger.info("sent %s %s, delivery %s", delivery.kind, delivery.channel, delivery.pk)
     return True
 
 
-def _lock_and_mark_sent(occasion: dict, *, pk: int | None = None) -> EmailDelivery | None:
-    """In the caller's transaction: the occasion's PENDING row, locked (skipping a row another
-    sender holds) and marked SENT with its attempt counted; None if there is no such row.
+def _begin_attempt(occasion: dict, guarantee: Guarantee, *, pk=None) -> EmailDelivery | None:
+    """In the caller's transaction: the occasion's PENDING row (or, at least once, a row whose
+    attempt was interrupted), locked (skipping a row another sender holds), marked SENDING
+    with its attempt counted; None if there is no such row.
 
     With `pk` (the batch inserted the row and knows its id) the row is found by primary key.
-    Without it, by the unique (recipient, kind, period). The primary key matters at scale: with
-    today's `period` not yet in the planner's statistics (a fresh day, or a table not analysed
-    since it grew), PostgreSQL may estimate that "kind = X AND period = today" matches one row
-    and walk every row of today's reminders instead of the unique index, once per message.
+    Without it, by the unique (recipient, kind, period, channel). The primary key matters at
+    scale: with today's `period` not yet in the planner's statistics (a fresh day, or a table
+    not analysed since it grew), PostgreSQL may estimate that "kind = X AND period = today"
+    matches one row and walk every row of today's reminders instead of the unique index, once
+    per message.
     """
     connection = connections[EmailDelivery.objects.db]
     skip_locked = (
@@ -251,19 +340,34 @@ def _lock_and_mark_sent(occasion: dict, *, pk: int | None = None) -> EmailDelive
     if pk is not None:
         where, keys = "id = %s", [pk]
     else:
-        where = "recipient_id = %s AND kind = %s AND period = %s"
-        keys = [occasion["recipient_id"], occasion["kind"], occasion["period"]]
+        where = "recipient_id = %s AND kind = %s AND period = %s AND channel = %s"
+        keys = [
+            occasion["recipient_id"],
+            occasion["kind"],
+            occasion["period"],
+            occasion["channel"],
+        ]
+    now = timezone.now()
+    sending = EmailDelivery.Status.SENDING
+    takeable = "status = %s"
+    statuses: list = [EmailDelivery.Status.PENDING]
+    if guarantee is Guarantee.AT_LEAST_ONCE:
+        takeable = "(status = %s OR (status = %s AND attempted_at < %s))"
+        statuses += [sending, connection.ops.adapt_datetimefield_value(now - interrupted_after())]
+    # Taking over an interrupted try counts it as unsure: it may have been delivered.
     # Only the quoted table name and fixed clauses are interpolated; every value is a parameter.
     sql = (
-        f"UPDATE {table} SET status = %s, attempts = attempts + 1, sent_at = %s, last_error = ''"  # noqa: S608
-        f" WHERE id = (SELECT id FROM {table} WHERE {where} AND status = %s{skip_locked})"
+        f"UPDATE {table} SET status = %s, attempts = attempts + 1, attempted_at = %s,"  # noqa: S608
+        " unsure_attempts = unsure_attempts + (CASE WHEN status = %s THEN 1 ELSE 0 END)"
+        f" WHERE id = (SELECT id FROM {table} WHERE {where} AND {takeable}{skip_locked})"
         " RETURNING id, created_at, attempts"
     )
     params = [
-        EmailDelivery.Status.SENT,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
+        sending,
+        connection.ops.adapt_datetimefield_value(now),
+        sending,
         *keys,
-        EmailDelivery.Status.PENDING,
+        *statuses,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -275,21 +379,55 @@ def _lock_and_mark_sent(occasion: dict, *, pk: int | None = None) -> EmailDelive
         pk=pk,
         created_at=_aware(created_at),
         attempts=attempts,
-        status=EmailDelivery.Status.SENT,
+        attempted_at=now,
+        status=EmailDelivery.Status.SENDING,
         **occasion,
     )
 
 
-def _record_failure(delivery: EmailDelivery, exc: BaseException) -> None:
-    """After the send transaction rolled back: count the attempt, and end the row if the
-    server refused for good. Conditional on PENDING so a concurrent success is never undone."""
-    permanent = is_permanent_failure(exc)
-    changes = {"attempts": F("attempts") + 1, "last_error": failure_label(exc)}
-    if permanent:
+def _mark_sent(delivery: EmailDelivery) -> None:
+    """The server took it. Conditional on this attempt, so a late finish of an interrupted try
+    never overwrites a newer one's record."""
+    EmailDelivery.objects.filter(
+        pk=delivery.pk, status=EmailDelivery.Status.SENDING, attempted_at=delivery.attempted_at
+    ).update(status=EmailDelivery.Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+def _record_failure(
+    delivery: EmailDelivery, exc: BaseException, failure: Failure, *, unsure: bool
+) -> None:
+    """After a failed send: end the row (refused for good), give it back for a retry (not
+    delivered), or leave it SENDING (no answer, at most once), with the error's label."""
+    changes: dict = {"last_error": failure_label(exc)}
+    if unsure:
+        changes["unsure_attempts"] = F("unsure_attempts") + 1
+    if failure is Failure.PERMANENT:
         changes["status"] = EmailDelivery.Status.FAILED
+    elif failure is Failure.NOT_SENT:
+        changes["status"] = EmailDelivery.Status.PENDING
     try:
-        EmailDelivery.objects.filter(pk=delivery.pk, status=EmailDelivery.Status.PENDING).update(
-            **changes
-        )
-    except DatabaseError:  # the database itself is what failed; the retry will record it
+        EmailDelivery.objects.filter(
+            pk=delivery.pk,
+            status=EmailDelivery.Status.SENDING,
+            attempted_at=delivery.attempted_at,
+        ).update(**changes)
+    except DatabaseError:
+        # The database itself is what failed. The row stays SENDING: at most once it is not
+        # sent again (it was not delivered, but we cannot say so); at least once the sweep
+        # retries it after DELIVERY_INTERRUPTED_AFTER.
         logger.warning("could not record the failure of delivery %s", delivery.pk)
+
+
+def attempts_note(delivery: EmailDelivery, *, now: dt.datetime | None = None) -> str:
+    """What an admin should know about a row beyond its status, in plain words."""
+    now = now or timezone.now()
+    interrupted = (
+        delivery.status == EmailDelivery.Status.SENDING
+        and delivery.attempted_at is not None
+        and now - delivery.attempted_at > interrupted_after()
+    )
+    if interrupted:
+        return "interrupted: may not have arrived"
+    if delivery.status == EmailDelivery.Status.SENT and delivery.unsure_attempts:
+        return "sent after a try that may have arrived too: possibly twice"
+    return ""

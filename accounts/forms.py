@@ -4,6 +4,7 @@ from django.conf import settings
 
 from .countries import COUNTRIES
 from .models import User
+from .push import push_enabled
 from .schedule import reminder_schedule_refresh
 from .timezones import is_valid_timezone, timezone_names
 
@@ -64,7 +65,19 @@ def _country_choices() -> list[tuple[str, str]]:
     return [("", f"Not chosen ({settings.CRISIS_REGION} lines)"), *COUNTRIES]
 
 
+PUSH_FIELDS = (
+    "reminder_push",
+    "questionnaire_reminder_push",
+    "weekly_push",
+    "integration_reminders_push",
+)
+PUSH_HELP = "A notification on the phones and computers where you turn them on (below)."
+
+
 class ProfileSettingsForm(forms.ModelForm):
+    """Name, time zone, and each kind of reminder by email and, where the server has Web Push
+    set up, by notification: the notification switches are left out when it has not."""
+
     time_zone = TimeZoneField()
     country = forms.ChoiceField(
         label="Country, for crisis lines",
@@ -82,14 +95,26 @@ class ProfileSettingsForm(forms.ModelForm):
             "time_zone",
             "country",
             "reminder_enabled",
+            "reminder_push",
             "reminder_time",
             "questionnaire_reminder_enabled",
+            "questionnaire_reminder_push",
             "weekly_email_enabled",
+            "weekly_push",
             "integration_reminders_enabled",
+            "integration_reminders_push",
         ]
-        widgets = {
-            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
+        widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        help_texts = {name: PUSH_HELP for name in PUSH_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not push_enabled():
+            for name in PUSH_FIELDS:
+                del self.fields[name]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class AccountDeleteForm(forms.Form):

@@ -94,6 +94,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="Gentle prompts on the days after a treatment session.",
     )
+    # The same reminders as a notification on the person's phone or computer (Web Push,
+    # accounts/push.py), chosen per kind beside the email switches above. They reach only the
+    # devices where the person turned notifications on (PushSubscription).
+    reminder_push = models.BooleanField("daily check-in reminder by notification", default=False)
+    questionnaire_reminder_push = models.BooleanField(
+        "questionnaire reminders by notification", default=False
+    )
+    weekly_push = models.BooleanField("weekly note by notification", default=False)
+    integration_reminders_push = models.BooleanField(
+        "integration reminders by notification", default=False
+    )
 
     # The next instant (UTC) a reminder may be due for this person: their reminder time, or the
     # Monday-morning weekly email, whichever comes first. Null when nothing is switched on. Kept
@@ -156,14 +167,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class EmailDelivery(models.Model):
-    """The delivery log: one row per (recipient, kind, period) is what makes email exactly-once.
+    """The delivery log: one row per (recipient, kind, period, channel) is what makes every
+    email and notification go out once (accounts/delivery.py says what "once" means per kind).
 
     `period` names the occasion: a local date for a daily reminder, a week start for the weekly
-    email, a signal id for a care-team alert. Never health data.
+    email, a signal id for a care-team alert. Never health data. `channel` is how it goes out:
+    an email, or a notification to the person's devices (Web Push). The name stays: the table
+    began as the email log.
     """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PUSH = "push", "Notification"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        # The attempt began (committed before the SMTP or push call). A reminder left here by a
+        # crash is never sent again: it may not have arrived.
+        SENDING = "sending", "Sending (if it stays, it may not have arrived)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed permanently"
         SKIPPED = "skipped", "Skipped"
@@ -171,23 +192,59 @@ class EmailDelivery(models.Model):
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deliveries")
     kind = models.CharField(max_length=32)
     period = models.CharField(max_length=64)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Tries that may have reached the person without our knowing: interrupted (a killed
+    # worker) or unanswered (a timeout). A SENT row with any is a possible duplicate.
+    unsure_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the latest attempt began: a row still SENDING long after this was interrupted.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # The SMTP code and exception class only: error texts can echo addresses or content.
+    # The SMTP code or HTTP status and exception class only: error texts can echo addresses or
+    # content.
     last_error = models.CharField(max_length=120, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "kind", "period"], name="delivery_once_per_period"
+                fields=["recipient", "kind", "period", "channel"],
+                name="delivery_once_per_channel",
+            )
+        ]
+        indexes = [
+            # The reminder sweep (journal/reminders/sweep.py) reads pending rows by age; partial,
+            # so it costs nothing for the sent rows that are almost all of the table.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_pending_by_age",
             )
         ]
         # No index on (kind, period): no query asks by kind and period without the recipient,
         # and the planner took it for "this recipient's row for today" whenever today's period
         # was not yet in its statistics (every morning), walking all of today's rows per email.
-        # The unique constraint's index serves every lookup the log has.
+        # The unique constraint's index serves every other lookup the log has.
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period} to user {self.recipient_id}: {self.status}"
+        who = f"user {self.recipient_id}"
+        return f"{self.kind} {self.period} by {self.channel} to {who}: {self.status}"
+
+
+class PushSubscription(models.Model):
+    """One device where a person turned notifications on: the endpoint its browser's push
+    service gave it and the keys that encrypt what we send there (RFC 8291). Plumbing, like
+    the delivery log; accounts/push.py writes and sends. Removed when the push service says
+    it is gone (404/410), when the person turns notifications off there, or signs out there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    # Unique: one browser profile has one endpoint; if it moves to another account (a shared
+    # phone), the newest sign-in owns it.
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=128)
+    auth = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of user {self.user_id}"

@@ -34,17 +34,30 @@ SCHEDULE_FIELDS = (
     "questionnaire_reminder_enabled",
     "weekly_email_enabled",
     "integration_reminders_enabled",
+    "reminder_push",
+    "questionnaire_reminder_push",
+    "weekly_push",
+    "integration_reminders_push",
     "next_reminder_at",
 )
 
 
 def daily_switch_on(user: User) -> bool:
-    """Any reminder that comes at the person's daily reminder time is switched on."""
+    """Any reminder that comes at the person's daily reminder time is switched on, by email or
+    by notification."""
     return bool(
         user.reminder_enabled
         or user.questionnaire_reminder_enabled
         or user.integration_reminders_enabled
+        or user.reminder_push
+        or user.questionnaire_reminder_push
+        or user.integration_reminders_push
     )
+
+
+def weekly_switch_on(user: User) -> bool:
+    """The weekly note is switched on, by email or by notification."""
+    return bool(user.weekly_email_enabled or user.weekly_push)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -61,13 +74,13 @@ def next_occasion(user: User, *, after: dt.datetime) -> dt.datetime | None:
     moments = []
     # The reminder time is a moment whenever any email is on: it is also when a weekly email
     # whose summary was not ready at Monday 08:00 gets its next chance.
-    if daily_switch_on(user) or user.weekly_email_enabled:
+    if daily_switch_on(user) or weekly_switch_on(user):
         for day in (today, today + dt.timedelta(days=1)):
             moment = local_instant(day, user.reminder_time, tz)
             if moment > after:
                 moments.append(moment)
                 break
-    if user.weekly_email_enabled:
+    if weekly_switch_on(user):
         monday = week_start(today)
         for day in (monday, monday + dt.timedelta(days=7)):
             moment = local_instant(day, WEEKLY_EMAIL_TIME, tz)

@@ -26,6 +26,10 @@ OPEN_URL_NAMES = frozenset(
         "account_reauthenticate",
         "need_help_now",
         "healthz",
+        # The installable app's shell: public, nothing about anyone (journal/shell.py).
+        "app_manifest",
+        "service_worker",
+        "offline",
     }
 )
 

@@ -28,6 +28,16 @@ PREFERENCES = {
 }
 
 
+# Kind of reminder -> the User switch that sends it as a notification too (accounts/push.py).
+# The email unsubscribe link turns off only the email switch.
+PUSH_SWITCHES = {
+    CHECKIN_REMINDER: "reminder_push",
+    QUESTIONNAIRE_DUE: "questionnaire_reminder_push",
+    WEEKLY_SUMMARY: "weekly_push",
+    INTEGRATION_REMINDER: "integration_reminders_push",
+}
+
+
 def _salt(kind: str) -> str:
     return f"accounts.unsubscribe.{kind}"
 

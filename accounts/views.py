@@ -1,17 +1,23 @@
+import json
+
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import LogoutView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .countries import browser_hints
 from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
+from .push import push_enabled, push_subscribe, push_unsubscribe
 from .services import account_delete, profile_update
 from .two_factor import needs_enrolment
 from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
@@ -23,13 +29,59 @@ def profile_settings(request):
     if request.method == "POST" and form.is_valid():
         profile_update(
             user=request.user,
-            changes={name: form.cleaned_data[name] for name in form.Meta.fields},
+            changes=form.changes(),
         )
         messages.success(request, "Your settings are saved.")
         return redirect("profile_settings")
     return render(
-        request, "accounts/settings.html", {"form": form, "region_hints": browser_hints()}
+        request,
+        "accounts/settings.html",
+        {
+            "form": form,
+            "region_hints": browser_hints(),
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY if push_enabled() else "",
+        },
     )
+
+
+def _json_body(request) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+# JSON for the settings page's script (static/js/push.js); CSRF is checked as for any POST (the
+# script sends the token in the X-CSRFToken header).
+@login_required
+@require_POST
+def push_subscription_add(request):
+    """This device allowed notifications: remember its push subscription for this account."""
+    if not push_enabled():
+        return JsonResponse({"error": "Notifications are not set up on this server."}, status=404)
+    body = _json_body(request)
+    keys = body.get("keys")
+    if not isinstance(keys, dict):
+        keys = {}
+    try:
+        push_subscribe(
+            user=request.user,
+            endpoint=str(body.get("endpoint", "")),
+            p256dh=str(keys.get("p256dh", "")),
+            auth=str(keys.get("auth", "")),
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    return JsonResponse({"ok": True}, status=201)
+
+
+@login_required
+@require_POST
+def push_subscription_remove(request):
+    """Notifications turned off on this device, or signing out on it: forget it."""
+    push_unsubscribe(user=request.user, endpoint=str(_json_body(request).get("endpoint", "")))
+    return JsonResponse({"ok": True})
 
 
 @login_required
@@ -90,3 +142,17 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+_allauth_logout = LogoutView.as_view()
+
+
+def sign_out(request):
+    """allauth's sign-out, plus: the browser is told to drop everything this site stored on it
+    (the service worker and its cache, check-ins queued offline, anything in page storage),
+    so the next person on a shared phone finds nothing. static/js/offline.js clears the same
+    before the post, for browsers that ignore the header."""
+    response = _allauth_logout(request)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -3,7 +3,10 @@ of self-harm or a sustained slide, each team member gets one email, with no heal
 
 Sent after the journal announces the warning (`journal.events.warning_raised`, received in
 careteam/wiring.py), and by an every-minute sweep that catches up any alert whose enqueue was
-lost. The delivery log (`accounts.delivery`) makes each (member, signal) one email.
+lost. The delivery log (`accounts.delivery`) makes each (member, signal) one email, at least
+once: a try interrupted by a crash is sent again by the sweep (`Guarantee.AT_LEAST_ONCE`), so an
+alert may, rarely, arrive twice, and the admin's log shows it as a possible duplicate; it never
+goes missing.
 """
 
 import datetime as dt
@@ -15,7 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.delivery import deliver_once
+from accounts.delivery import Guarantee, deliver_once
 from accounts.models import EmailDelivery, User
 from journal.access import Scope
 from journal.models import Signal
@@ -79,6 +82,8 @@ def care_alert_send(*, signal_id: int) -> int:
                 name="care_alert",
                 context=context,
                 connection=connection,
+                # Someone may need help: a second copy is a small cost, a missing one is not.
+                guarantee=Guarantee.AT_LEAST_ONCE,
             )
     return sent
 

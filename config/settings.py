@@ -197,6 +197,9 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {"task": "journal.reminders_dispatch", "schedule": 60.0},
     # Uploaded history files nobody went on to import do not linger (journal/imports/run.py).
     "import-jobs-expire": {"task": "journal.import_jobs_expire", "schedule": 3600.0},
+    # Sends reminders the beat claimed (and logged as pending) whose send batch never ran: a
+    # broker that lost its queue, a batch dropped on the floor (journal/reminders/sweep.py).
+    "reminders-sweep": {"task": "journal.reminders_sweep", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -211,6 +214,36 @@ EMAIL_TIMEOUT = 15
 # waiting retry would be handed out twice).
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
 EMAIL_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
+# A reminder the beat logged as pending and no batch sent within this many seconds is sent by
+# the every-minute sweep. Longer than a healthy batch takes, shorter than anyone would notice.
+REMINDER_SWEEP_AFTER = env.int("REMINDER_SWEEP_AFTER", default=180)
+# A care-team alert whose send began this many seconds ago and never finished (a killed worker)
+# is sent again by the alert sweep: alerts are at least once (accounts/delivery.py).
+DELIVERY_INTERRUPTED_AFTER = env.int("DELIVERY_INTERRUPTED_AFTER", default=180)
+
+# --- Web Push (notifications; accounts/push.py) ---
+# The VAPID key pair that signs our push requests (`manage.py make_vapid_keys` prints one).
+# Without both, Settings offers no notifications and reminders go by email only.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+# Who push services may contact about our traffic: a mailto: address or an https URL.
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT",
+    default=SITE_URL
+    if SITE_URL.startswith("https://")
+    else "mailto:" + (DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">") or "no-reply@localhost"),
+)
+# The push services a browser's subscription may point at (a host or its subdomains, https).
+# The server POSTs to that address, so nothing else is accepted.
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
 
 # --- Accounts (django-allauth 65) ---
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,8 @@ urlpatterns = [
     path("settings/delete/", account_views.account_delete_view, name="account_delete"),
     path("settings/two-factor/", account_views.two_factor_required, name="two_factor_required"),
     path("notifications/", include("accounts.urls")),
+    # Before allauth's own: the same sign-out, clearing what the site stored on the device.
+    path("accounts/logout/", account_views.sign_out, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", account_views.healthz, name="healthz"),

@@ -393,3 +393,31 @@ class SafetyPlanForm(forms.ModelForm):
             label = str(field.label or name)
             field.label = f"Step {number}: {label[0].upper()}{label[1:]}"
             field.error_messages["max_length"] = "Please keep each step under 3,000 characters."
+
+
+class OfflineCheckInForm(forms.Form):
+    """The check-in the offline page offers: mood (the one required measure) and a note. The
+    page keeps it on the phone and sends it later as a post to the day's check-in, where
+    `CheckInForm` validates it like any other (static/js/offline.js). `version` 0 says "a day I
+    have not seen saved": if the day was saved meanwhile, the stale-tab rule applies."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, initial=0)
+    note = forms.CharField(
+        label="A note for yourself",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Only you can read it, unless you choose to share notes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        required = [m for m in measures.MEASURES if m.required]
+        self.fields = {
+            "version": self.fields["version"],
+            **{m.name: _scale_choice(m) for m in required},
+            "note": self.fields["note"],
+        }
+
+    def required_measures(self):
+        return [self[m.name] for m in measures.MEASURES if m.required]

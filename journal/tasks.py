@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from accounts.delivery import TRANSIENT_EMAIL_ERRORS
+from accounts.push import PushNotDelivered
 
 from . import signals, weekly
-from .reminders import dispatch, send
+from .reminders import dispatch, send, sweep
 
 
 @shared_task
@@ -63,12 +64,12 @@ def reminders_dispatch() -> int:
 @shared_task(
     name="journal.reminders_send_batch",
     ignore_result=True,
-    # SMTP 4xx, a dropped connection or a database blip: try again later, with exponential
-    # backoff (2, 4, 8 ... s) and full jitter so a recovering server is not hit by every batch
-    # at once. The cap stays under the Redis visibility timeout: a retry waiting longer than
-    # that would be handed to a second worker. Permanent failures (5xx) never raise here;
-    # deliver_once records them and moves on.
-    autoretry_for=(*TRANSIENT_EMAIL_ERRORS, OperationalError, InterfaceError),
+    # SMTP 4xx, a push service's 429/5xx, a dropped connection or a database blip: try again
+    # later, with exponential backoff (2, 4, 8 ... s) and full jitter so a recovering server
+    # is not hit by every batch at once. The cap stays under the Redis visibility timeout: a
+    # retry waiting longer than that would be handed to a second worker. Permanent failures
+    # (5xx) never raise here; deliver_once records them and moves on.
+    autoretry_for=(*TRANSIENT_EMAIL_ERRORS, PushNotDelivered, OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=settings.EMAIL_RETRY_BACKOFF_MAX,
     retry_jitter=True,
@@ -79,3 +80,11 @@ def reminders_send_batch(*, user_ids: list[int], as_of: str) -> int:
     Preferences, account status and check-ins are re-read now; the delivery log makes a
     redelivered or retried batch send nothing twice."""
     return send.reminders_send(user_ids=user_ids, as_of=dt.datetime.fromisoformat(as_of))
+
+
+@shared_task(name="journal.reminders_sweep", ignore_result=True)
+def reminders_sweep() -> int:
+    """Beat, every minute: send the reminders the beat logged as pending that no send batch
+    delivered within REMINDER_SWEEP_AFTER (a broker that lost its queue). The delivery log
+    keeps each to one per channel if the batch turns up after all."""
+    return sweep.reminders_sweep()

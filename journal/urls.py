@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
-from . import views
+from . import shell, views
 from .imports import views as imports
 from .report import views as report
 
@@ -23,6 +23,9 @@ register_converter(IsoDateConverter, "isodate")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", shell.app_manifest, name="app_manifest"),
+    path("sw.js", shell.service_worker, name="service_worker"),
+    path("offline/", shell.offline, name="offline"),
     path("help/", views.need_help_now, name="need_help_now"),
     path("help/country/", views.help_country, name="help_country"),
     path("checkin/", views.checkin_today, name="checkin"),

@@ -11,7 +11,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -127,12 +127,27 @@ def checkin_day(request, grant, day: dt.date):
     return _checkin(request, grant, day, is_today=is_today)
 
 
+# A check-in saved on the phone while offline is sent later by static/js/offline.js as an
+# ordinary post of this form (CSRF token, version and all), marked with this header so the
+# answer is a word the script can act on instead of a page: "saved", "stale" (the day was
+# saved elsewhere since; nothing applied) or "refused" (with the reason). Always a 200: the
+# outcome is in the word, and a browser logs any 4xx as a console error.
+QUEUED_HEADER = "X-Tideline-Queue"
+
+
+def _queued_answer(status: str, **extra) -> JsonResponse:
+    return JsonResponse({"status": status, **extra})
+
+
 @require_http_methods(["GET", "POST"])
 def _checkin(request, grant, day: dt.date, *, is_today: bool):
     patient = grant.patient
+    queued = request.method == "POST" and request.headers.get(QUEUED_HEADER) == "1"
     try:
         checkin_day_check(patient=patient, day=day)
     except ValidationError as error:
+        if queued:
+            return _queued_answer("refused", message=error.messages[0])
         return render(
             request,
             "journal/checkin_refused.html",
@@ -157,7 +172,12 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
                     expected_version=form.cleaned_data["version"],
                 )
             except StaleCheckIn as conflict:
-                if conflict.current.self_harm_thoughts and form.cleaned_data["self_harm_thoughts"]:
+                safety = bool(
+                    conflict.current.self_harm_thoughts and form.cleaned_data["self_harm_thoughts"]
+                )
+                if queued:
+                    return _queued_answer("stale", version=conflict.current.version, safety=safety)
+                if safety:
                     # Safety first: the "yes" was kept even from a stale tab; show help now.
                     return _safety_flow(request, patient, source="checkin", stale=True)
                 stale = True
@@ -166,12 +186,22 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                if queued:
+                    return _queued_answer(
+                        "saved",
+                        version=checkin.version,
+                        safety=bool(checkin.self_harm_thoughts),
+                        message=_saved_message(day, is_today),
+                    )
                 if checkin.self_harm_thoughts:
                     return _safety_flow(request, patient, source="checkin")
                 messages.success(request, _saved_message(day, is_today))
                 return redirect("home" if is_today else "history")
     else:
         form = CheckInForm(initial=CheckInForm.initial_from(existing), **form_kwargs)
+    if queued:  # not saved: the form's first error, in words the phone can show
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return _queued_answer("refused", message=errors[0] if errors else "")
     return render(
         request,
         "journal/checkin.html",

@@ -200,3 +200,17 @@ def reauthenticated_client(patient_client):
 
     reauthenticate(patient_client)
     return patient_client
+
+
+@pytest.fixture
+def push_service(settings):
+    """A push service on loopback that Tideline may send to, with a fresh VAPID key pair."""
+    from accounts.management.commands.make_vapid_keys import make_vapid_keys
+    from tests.push_service import PushService
+
+    service = PushService()
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = make_vapid_keys()
+    settings.VAPID_SUBJECT = "mailto:ops@tideline.test"
+    settings.PUSH_SERVICE_HOSTS = ["127.0.0.1"]
+    yield service
+    service.stop()

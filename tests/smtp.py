@@ -25,6 +25,8 @@ class SinkHandler:
     - `delay`: seconds to wait before answering DATA (to make two senders overlap).
     - `hold_next`: hold the next DATA until `release` is set, then answer 451 without keeping
       the message, as a server does when the client is gone. `holding` is set meanwhile.
+    - `keep_held`: with `hold_next`, keep the held message as delivered (a server that took
+      it, and whose "250 OK" the client never read).
     """
 
     def __init__(self):
@@ -35,6 +37,7 @@ class SinkHandler:
         self.rcpt_replies: list[str] = []
         self.delay = 0.0
         self.hold_next = False
+        self.keep_held = False
         self.holding = threading.Event()
         self.release = threading.Event()
         self.data_commands = 0
@@ -51,6 +54,8 @@ class SinkHandler:
         self.data_commands += 1
         if self.hold_next:
             self.hold_next = False
+            if self.keep_held:
+                self._keep(envelope)
             self.holding.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.05)
@@ -59,11 +64,14 @@ class SinkHandler:
             await asyncio.sleep(self.delay)
         if self.replies:
             return self.replies.pop(0)
+        self._keep(envelope)
+        return "250 Message accepted for delivery"
+
+    def _keep(self, envelope) -> None:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)
             self.recipients.extend(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
 
     def subjects(self) -> list[str]:
         return [m["Subject"] for m in self.messages]

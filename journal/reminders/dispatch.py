@@ -11,6 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.schedule import SCHEDULE_FIELDS, next_occasion
 
+from .send import reminders_record_pending
+
 # Publishes one send batch: (user ids, the dispatch moment). The Celery task that sends is
 # handed in by the beat task (journal/tasks.py), which this module does not import.
 Publish = Callable[[list[int], dt.datetime], None]
@@ -50,12 +52,17 @@ def reminders_dispatch_due(
         with transaction.atomic():
             user_ids = reminders_claim_due(now=now, limit=size)
             if user_ids:
+                # What they are due is logged as pending in the same transaction as the claim:
+                # if the broker then loses the batch (Redis flushed, restarted without its
+                # data), the sweep finds these rows and sends them (sweep.py).
+                reminders_record_pending(user_ids=user_ids, as_of=now)
                 # Published inside the transaction on purpose (not on commit): if the broker is
                 # down the publish raises, the claim rolls back, and the next beat tries these
                 # accounts again instead of silently skipping their reminder. The task needs
-                # nothing this transaction writes, and a task published for a claim that then
-                # fails to commit is harmless: the next claim publishes again, the delivery log
-                # keeps it to one email.
+                # nothing this transaction writes (it re-reads the pending rows by their
+                # dispatch moment; if they are not committed yet it logs them itself), and a
+                # task published for a claim that then fails to commit is harmless: the next
+                # claim publishes again, the delivery log keeps it to one email.
                 publish(user_ids, now)
         claimed += len(user_ids)
         if len(user_ids) < size:

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db.models import Max
 
 from accounts import unsubscribe as kinds
-from accounts.models import EmailDelivery, User
+from accounts.delivery import EMAIL, PUSH
+from accounts.models import EmailDelivery, PushSubscription, User
+from accounts.push import push_enabled
 from accounts.schedule import (
     MAX_LATENESS,
     daily_switch_on,
@@ -29,10 +31,39 @@ class Due:
     user: User = field(compare=False)
     kind: str
     period: str
+    # How it goes out: email, notification (push), or both, as the person chose for this kind.
+    channels: tuple[str, ...] = (EMAIL,)
 
     @property
     def template(self) -> str:
         return self.kind
+
+    def occasions(self) -> list[tuple[int, str, str, str]]:
+        """One delivery log row per channel: (recipient id, kind, period, channel)."""
+        return [(self.user.pk, self.kind, self.period, channel) for channel in self.channels]
+
+
+def channels(user: User, kind: str, *, has_device: bool) -> tuple[str, ...]:
+    """The channels `user` chose for `kind`. A notification needs a device that has them on."""
+    chosen = []
+    if getattr(user, kinds.PREFERENCES[kind][0]):
+        chosen.append(EMAIL)
+    if has_device and getattr(user, kinds.PUSH_SWITCHES[kind]):
+        chosen.append(PUSH)
+    return tuple(chosen)
+
+
+def _with_devices(users: list[User]) -> set[int]:
+    """Which of `users` have a device with notifications on (one query, and none at all when
+    push is not configured or nobody in the batch chose a notification)."""
+    wanting = [u.pk for u in users if any(getattr(u, f) for f in kinds.PUSH_SWITCHES.values())]
+    if not wanting or not push_enabled():
+        return set()
+    return set(
+        PushSubscription.objects.filter(user_id__in=wanting)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[str]:
@@ -57,15 +88,21 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
         if daily_switch_on(user) and now - moment <= MAX_LATENESS:
             daily_day[user.pk] = moment.astimezone(zone(user.time_zone)).date()
     weekly_week: dict[int, dt.date] = {}  # user id -> the finished week whose email may go out now
+    devices = _with_devices(users)
+    chosen = {
+        (user.pk, kind): channels(user, kind, has_device=user.pk in devices)
+        for user in users
+        for kind in kinds.PREFERENCES
+    }
     for user in users:
         day = as_of.astimezone(zone(user.time_zone)).date()
-        if user.weekly_email_enabled and as_of >= weekly_email_opens(user, day=day):
+        if chosen[user.pk, kinds.WEEKLY_SUMMARY] and as_of >= weekly_email_opens(user, day=day):
             weekly_week[user.pk] = week_start(day) - dt.timedelta(days=7)
 
-    def wanted(switch: str) -> list[int]:
-        return [u.pk for u in users if getattr(u, switch) and u.pk in daily_day]
+    def wanted(kind: str) -> list[int]:
+        return [u.pk for u in users if chosen[u.pk, kind] and u.pk in daily_day]
 
-    checkin_ids = wanted("reminder_enabled")
+    checkin_ids = wanted(kinds.CHECKIN_REMINDER)
     checked_in: set[tuple[int, dt.date]] = set()
     if checkin_ids:
         checked_in = set(
@@ -73,7 +110,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
                 patient_id__in=checkin_ids, day__in={daily_day[i] for i in checkin_ids}
             ).values_list("patient_id", "day")
         )
-    questionnaire_ids = wanted("questionnaire_reminder_enabled")
+    questionnaire_ids = wanted(kinds.QUESTIONNAIRE_DUE)
     last_days: dict[tuple[int, str], dt.date] = {}
     mailed_cycles: dict[int, set[str]] = {}
     if questionnaire_ids:
@@ -87,11 +124,13 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             EmailDelivery.objects.filter(
                 recipient_id__in=questionnaire_ids, kind=kinds.QUESTIONNAIRE_DUE
             )
-            .exclude(status=EmailDelivery.Status.PENDING)
+            # A cycle is done once any channel tried it; a pending row is still to be sent
+            # (the beat logs it before the batch runs) and a skipped one never was.
+            .exclude(status__in=[EmailDelivery.Status.PENDING, EmailDelivery.Status.SKIPPED])
             .values_list("recipient_id", "period")
         ):
             mailed_cycles.setdefault(recipient_id, set()).update(period.split(","))
-    integration_ids = wanted("integration_reminders_enabled")
+    integration_ids = wanted(kinds.INTEGRATION_REMINDER)
     session_days: set[tuple[int, dt.date]] = set()
     if integration_ids:
         days = [daily_day[i] for i in integration_ids]
@@ -113,20 +152,44 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
     plan = []
     for user in users:
         if user.pk in weekly_week and (user.pk, weekly_week[user.pk]) in summaries:
-            plan.append(Due(user, kinds.WEEKLY_SUMMARY, weekly_week[user.pk].isoformat()))
+            week = weekly_week[user.pk].isoformat()
+            plan.append(
+                Due(user, kinds.WEEKLY_SUMMARY, week, chosen[user.pk, kinds.WEEKLY_SUMMARY])
+            )
         if user.pk not in daily_day:
             continue
         day = daily_day[user.pk]
-        if user.reminder_enabled and (user.pk, day) not in checked_in:
-            plan.append(Due(user, kinds.CHECKIN_REMINDER, day.isoformat()))
-        if user.questionnaire_reminder_enabled:
+        if chosen[user.pk, kinds.CHECKIN_REMINDER] and (user.pk, day) not in checked_in:
+            plan.append(
+                Due(
+                    user,
+                    kinds.CHECKIN_REMINDER,
+                    day.isoformat(),
+                    chosen[user.pk, kinds.CHECKIN_REMINDER],
+                )
+            )
+        if chosen[user.pk, kinds.QUESTIONNAIRE_DUE]:
             done = mailed_cycles.get(user.pk, set())
             cycles = [c for c in questionnaire_cycles(last_days, user.pk, day) if c not in done]
             if cycles:
-                plan.append(Due(user, kinds.QUESTIONNAIRE_DUE, ",".join(cycles)))
-        if user.integration_reminders_enabled and any(
+                plan.append(
+                    Due(
+                        user,
+                        kinds.QUESTIONNAIRE_DUE,
+                        ",".join(cycles),
+                        chosen[user.pk, kinds.QUESTIONNAIRE_DUE],
+                    )
+                )
+        if chosen[user.pk, kinds.INTEGRATION_REMINDER] and any(
             (user.pk, day - dt.timedelta(days=n)) in session_days
             for n in range(1, INTEGRATION_DAYS + 1)
         ):
-            plan.append(Due(user, kinds.INTEGRATION_REMINDER, day.isoformat()))
+            plan.append(
+                Due(
+                    user,
+                    kinds.INTEGRATION_REMINDER,
+                    day.isoformat(),
+                    chosen[user.pk, kinds.INTEGRATION_REMINDER],
+                )
+            )
     return plan

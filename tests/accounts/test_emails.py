@@ -424,11 +424,20 @@ def test_claiming_more_occasions_than_one_statement_takes_logs_each_once():
     from accounts.delivery import claim_deliveries
 
     person = UserFactory()
-    occasions = [(person.pk, "checkin_reminder", f"day-{n}") for n in range(2500)]
+    occasions = [(person.pk, "checkin_reminder", f"day-{n}", "email") for n in range(2500)]
 
     claimed = claim_deliveries(occasions)
-    again = claim_deliveries([*occasions[:10], (person.pk, "checkin_reminder", "day-new")])
+    again = claim_deliveries(
+        [
+            *occasions[:10],
+            (person.pk, "checkin_reminder", "day-new", "email"),
+            (person.pk, "checkin_reminder", "day-1", "push"),  # the same occasion, by push
+        ]
+    )
 
     assert len(claimed) == 2500 and set(claimed) == set(occasions)
-    assert EmailDelivery.objects.filter(recipient=person).count() == 2501
-    assert list(again) == [(person.pk, "checkin_reminder", "day-new")]  # only the new one
+    assert EmailDelivery.objects.filter(recipient=person).count() == 2502
+    assert sorted(again) == [  # only the new ones
+        (person.pk, "checkin_reminder", "day-1", "push"),
+        (person.pk, "checkin_reminder", "day-new", "email"),
+    ]

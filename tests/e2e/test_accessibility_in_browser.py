@@ -41,6 +41,7 @@ PATIENT_PAGES = (
     "/settings/",
     "/reports/",
     "/settings/import/",
+    "/offline/",
 )
 
 
