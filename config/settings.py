@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
     # Sends reminders the beat claimed (and logged as pending) whose send batch never ran: a
     # broker that lost its queue, a batch dropped on the floor (journal/reminders/sweep.py).
     "reminders-sweep": {"task": "journal.reminders_sweep", "schedule": 60.0},
+    # Recomputes the weeks (and warning signs) a save marked stale whose own task never ran
+    # (journal/stale.py): a check-in saved while Redis was down is right within a minute or so
+    # of its return.
+    "stale-weeks-sweep": {"task": "journal.stale_weeks_sweep", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -217,6 +221,9 @@ EMAIL_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 # A reminder the beat logged as pending and no batch sent within this many seconds is sent by
 # the every-minute sweep. Longer than a healthy batch takes, shorter than anyone would notice.
 REMINDER_SWEEP_AFTER = env.int("REMINDER_SWEEP_AFTER", default=180)
+# A week a save marked stale (journal/stale.py) and no task recomputed within this many seconds
+# is recomputed by the every-minute sweep. Longer than a healthy task takes to arrive.
+STALE_WEEKS_SWEEP_AFTER = env.int("STALE_WEEKS_SWEEP_AFTER", default=120)
 # A care-team alert whose send began this many seconds ago and never finished (a killed worker)
 # is sent again by the alert sweep: alerts are at least once (accounts/delivery.py).
 DELIVERY_INTERRUPTED_AFTER = env.int("DELIVERY_INTERRUPTED_AFTER", default=180)
