@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: `/healthz` answers before sessions, CSRF and the rest (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -224,6 +226,9 @@ REMINDER_SWEEP_AFTER = env.int("REMINDER_SWEEP_AFTER", default=180)
 # A week a save marked stale (journal/stale.py) and no task recomputed within this many seconds
 # is recomputed by the every-minute sweep. Longer than a healthy task takes to arrive.
 STALE_WEEKS_SWEEP_AFTER = env.int("STALE_WEEKS_SWEEP_AFTER", default=120)
+# `/healthz` reports the worker or beat as failing when its heartbeat (every minute) is older
+# than this many seconds.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
 # A care-team alert whose send began this many seconds ago and never finished (a killed worker)
 # is sent again by the alert sweep: alerts are at least once (accounts/delivery.py).
 DELIVERY_INTERRUPTED_AFTER = env.int("DELIVERY_INTERRUPTED_AFTER", default=180)

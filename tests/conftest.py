@@ -245,3 +245,14 @@ def broker_unreachable():
 def dead_broker():
     with broker_unreachable():
         yield
+
+
+@pytest.fixture
+def fresh_heartbeats():
+    """Beat sent the heartbeat and a worker ran it just now, as `/healthz` expects to read."""
+    from django.utils import timezone
+
+    from config.tasks import BEAT_HEARTBEAT_CACHE_KEY, HEARTBEAT_CACHE_KEY
+
+    now = timezone.now().isoformat()
+    cache.set_many({BEAT_HEARTBEAT_CACHE_KEY: now, HEARTBEAT_CACHE_KEY: now}, timeout=None)
