@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: `/healthz` answers before sessions, CSRF and the rest (config/health.py).
     "config.health.HealthCheckMiddleware",
+    # Each request's id (X-Request-ID, and on every log line) and its one access line.
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -424,11 +426,33 @@ QUESTIONNAIRE_DUE_DAYS = env.int("QUESTIONNAIRE_DUE_DAYS", default=14)
 TRENDS_REBUILD_CONNECTIONS = env.int("TRENDS_REBUILD_CONNECTIONS", default=2)
 
 # --- Logging: no health data, ever. Log ids and event names, not values. ---
+# One JSON object a line (config/logs.py) unless LOG_FORMAT=plain (the DEBUG default): time,
+# level, logger, message, the request's id, and for each request one "request" line with its
+# method, URL pattern (never the path or query string), status and milliseconds.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "config.logs.RequestIdFilter"},
+        "no_request_details": {"()": "config.logs.NoRequestDetails"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "no_request_details"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers for these would print the path without our filters.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
