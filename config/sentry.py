@@ -5,8 +5,8 @@ What a report keeps: the exception's type and stack (file, function, line; no va
 the URL pattern of the request (the transaction, e.g. `care/patients/<uuid:public_id>/`), its
 method, the account's id, the release and environment. What it never carries: request bodies,
 query strings, cookies, headers, local variables, email addresses, breadcrumbs (they hold log
-lines and SQL), extra data. `send_default_pii` stays at its default (off), so the SDK does not collect most of
-this in the first place; `scrub_event` is the second lock, run on every event.
+lines and SQL), extra data. `send_default_pii` stays at its default (off), so the SDK does not
+collect most of this in the first place; `scrub_event` is the second lock, run on every event.
 """
 
 from __future__ import annotations
