@@ -45,6 +45,12 @@ def parse_args():
     p.add_argument("--duration", type=int, default=10)
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--profile", action="store_true")
+    p.add_argument(
+        "--renderer",
+        choices=["remembering", "django"],
+        default="remembering",
+        help="the form renderer: ours (config/form_renderer.py) or Django's own, to compare",
+    )
     return p.parse_args()
 
 
@@ -110,6 +116,8 @@ def profile(patient_id: int) -> None:
 
 def main() -> None:
     args = parse_args()
+    if args.renderer == "django":
+        os.environ["BENCH_FORM_RENDERER"] = "django.forms.renderers.DjangoTemplates"
     db_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tl_bench_pages")
     patient_id = setup(db_url)
     if args.profile:
@@ -129,7 +137,10 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     print(machine())
-    print(f"wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn --workers 2, PostgreSQL")
+    print(
+        f"wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn --workers 2, PostgreSQL, "
+        f"form renderer: {args.renderer}"
+    )
     print(f"{'page':16} {'req/s':>9} {'p99 ms':>8}  ratio")
     for name, r in results.items():
         floor = "hello" if name in ("hello", "sign-in") else "trends"

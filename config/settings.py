@@ -98,6 +98,11 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, remembering the HTML of small choice and number widgets per process:
+# the same markup, without re-rendering the check-in form's fifty widgets each time
+# (config/form_renderer.py says what is and is never remembered).
+FORM_RENDERER = "config.form_renderer.RememberingRenderer"
+
 # --- Database ---
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tideline.sqlite3'}"),
