@@ -16,4 +16,4 @@ RUN useradd --create-home --uid 10001 tideline && mkdir -p /app/var && chown -R 
 USER tideline
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
-from django.http import HttpResponse, JsonResponse
+from django.db import IntegrityError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .countries import browser_hints
 from .decorators import patient_required
@@ -133,15 +133,6 @@ def notification_unsubscribe(request, kind: str, token: str):
         notification_turn_off(user=user, kind=kind)
         return render(request, "accounts/unsubscribe_done.html", context)
     return render(request, "accounts/unsubscribe_confirm.html", context)
-
-
-# Public: load balancers and `docker compose` health checks call it without signing in.
-@never_cache
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 _allauth_logout = LogoutView.as_view()

@@ -141,7 +141,11 @@ class CareTeamsForTheJournal:
 
 def alert_teams_after_commit(sender: Any, *, signal_id: int, **kwargs: Any) -> None:
     # Ids only in the task; if the broker is down, the every-minute sweep catches up.
-    enqueue_on_commit(alert_care_teams_about_signal, signal_id=signal_id)
+    enqueue_on_commit(
+        alert_care_teams_about_signal,
+        caught_up_by="the care-alerts sweep (every minute)",
+        signal_id=signal_id,
+    )
 
 
 def share_ends_follow(sender: Any, *, user: User, **kwargs: Any) -> None:

@@ -2,8 +2,12 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import import_modules, task_postrun, task_prerun
+from celery.signals import before_task_publish, import_modules, task_postrun, task_prerun
+from django.core.cache import cache
 from django.db import close_old_connections
+from django.utils import timezone
+
+from .tasks import BEAT_HEARTBEAT_CACHE_KEY
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -36,3 +40,13 @@ def _close_old_connections(task=None, **kwargs):
     if task is not None and getattr(task.request, "is_eager", False):
         return  # an eager task runs on its caller's connection, maybe inside its transaction
     close_old_connections()
+
+
+@before_task_publish.connect(sender="config.tasks.heartbeat")
+def _beat_sent_a_heartbeat(**kwargs):
+    """Beat publishes the heartbeat every minute: its own stamp, so `/healthz` can tell a beat
+    that stopped from a worker that stopped (config/health.py)."""
+    try:
+        cache.set(BEAT_HEARTBEAT_CACHE_KEY, timezone.now().isoformat(), timeout=None)
+    except Exception:  # never stop the publish over a stamp; /healthz will say beat is stale
+        return

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.sentry import sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded runtime state: SQLite file, broker queue, cache, mail
 
@@ -59,6 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: `/healthz` answers before sessions, CSRF and the rest (config/health.py).
+    "config.health.HealthCheckMiddleware",
+    # Each request's id (X-Request-ID, and on every log line) and its one access line.
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,6 +97,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form renderer, remembering the HTML of small choice and number widgets per process:
+# the same markup, without re-rendering the check-in form's fifty widgets each time
+# (config/form_renderer.py says what is and is never remembered).
+FORM_RENDERER = "config.form_renderer.RememberingRenderer"
 
 # --- Database ---
 DATABASES = {
@@ -200,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
     # Sends reminders the beat claimed (and logged as pending) whose send batch never ran: a
     # broker that lost its queue, a batch dropped on the floor (journal/reminders/sweep.py).
     "reminders-sweep": {"task": "journal.reminders_sweep", "schedule": 60.0},
+    # Recomputes the weeks (and warning signs) a save marked stale whose own task never ran
+    # (journal/stale.py): a check-in saved while Redis was down is right within a minute or so
+    # of its return.
+    "stale-weeks-sweep": {"task": "journal.stale_weeks_sweep", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -217,6 +232,12 @@ EMAIL_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 # A reminder the beat logged as pending and no batch sent within this many seconds is sent by
 # the every-minute sweep. Longer than a healthy batch takes, shorter than anyone would notice.
 REMINDER_SWEEP_AFTER = env.int("REMINDER_SWEEP_AFTER", default=180)
+# A week a save marked stale (journal/stale.py) and no task recomputed within this many seconds
+# is recomputed by the every-minute sweep. Longer than a healthy task takes to arrive.
+STALE_WEEKS_SWEEP_AFTER = env.int("STALE_WEEKS_SWEEP_AFTER", default=120)
+# `/healthz` reports the worker or beat as failing when its heartbeat (every minute) is older
+# than this many seconds.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
 # A care-team alert whose send began this many seconds ago and never finished (a killed worker)
 # is sent again by the alert sweep: alerts are at least once (accounts/delivery.py).
 DELIVERY_INTERRUPTED_AFTER = env.int("DELIVERY_INTERRUPTED_AFTER", default=180)
@@ -412,11 +433,42 @@ QUESTIONNAIRE_DUE_DAYS = env.int("QUESTIONNAIRE_DUE_DAYS", default=14)
 TRENDS_REBUILD_CONNECTIONS = env.int("TRENDS_REBUILD_CONNECTIONS", default=2)
 
 # --- Logging: no health data, ever. Log ids and event names, not values. ---
+# One JSON object a line (config/logs.py) unless LOG_FORMAT=plain (the DEBUG default): time,
+# level, logger, message, the request's id, and for each request one "request" line with its
+# method, URL pattern (never the path or query string), status and milliseconds.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "config.logs.RequestIdFilter"},
+        "no_request_details": {"()": "config.logs.NoRequestDetails"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "no_request_details"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers for these would print the path without our filters.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# --- Error reports (optional): Sentry or GlitchTip, scrubbed of health data (config/sentry.py) ---
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )

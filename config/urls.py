@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from config.health import healthz
 
 # Admin sign-in goes through allauth, so its rate limits and MFA apply to admins too.
 admin.autodiscover()
@@ -22,5 +23,5 @@ urlpatterns = [
     path("accounts/logout/", account_views.sign_out, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
 ]

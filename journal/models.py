@@ -4,6 +4,7 @@ Ranges are enforced twice: forms give the person a clear message, check constrai
 other path (admin, tasks, shell, a future API).
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -338,6 +339,41 @@ class WeeklySummary(models.Model):
 for _measure in measures.MEASURES:
     for _stat in _measure.weekly:
         WeeklySummary.add_to_class(f"{_measure.name}_{_stat}", _measure.weekly_field(_stat))
+
+
+class StaleWeek(models.Model):
+    """Work owed to a patient's trends: recompute this week's summary (or every week, for an
+    import; or none, for a questionnaire), then re-evaluate their warning signs.
+
+    An outbox, not hope: the row is written in the same transaction as the change that makes
+    the week stale (a check-in saved or edited, a questionnaire, an import), so it exists exactly
+    when the change does. The task enqueued after commit does the work and removes the row only
+    afterwards, and only if nobody marked the week again meanwhile; if the broker was down, the
+    task lost or the worker killed, the every-minute sweep (journal/stale.py) finds the row.
+    """
+
+    # Two made-up Mondays long before anyone's history: "every week of the patient's" (what an
+    # import leaves to do) and "no week, the warning signs alone" (a questionnaire: no weekly
+    # summary holds a score).
+    EVERY_WEEK = dt.date(1, 1, 1)
+    NO_WEEK = dt.date(1, 1, 8)
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    week = models.DateField()  # a Monday, or EVERY_WEEK, or NO_WEEK
+    # When the week was last marked: the sweep takes rows older than a few minutes, and a task
+    # removes a row only if this is still the moment it saw before recomputing.
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "week"], name="staleweek_one_per_week")
+        ]
+        indexes = [models.Index(fields=["marked_at"], name="staleweek_marked_at")]
+
+    def __str__(self) -> str:
+        return f"stale week {self.week} of patient {self.patient_id}"
 
 
 class Signal(models.Model):

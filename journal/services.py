@@ -16,10 +16,11 @@ from django.utils import timezone
 from config.enqueue import enqueue_on_commit
 
 from . import measures
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal
+from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal, StaleWeek
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import urgent_signal_record
+from .stale import stale_week_mark
 from .tasks import imported_history_refresh, warning_signs_refresh, weekly_summary_refresh
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
@@ -28,6 +29,8 @@ BACKFILL_DAYS = 365
 # A patient may keep this many tags of their own; more is almost always a mistake or a script.
 OWN_TAG_LIMIT = 60
 INTEGRATION_WINDOW_DAYS = 3
+# What does the trends work when its task is lost (journal/stale.py), as the log says.
+STALE_SWEEP = "the stale-weeks sweep (every minute)"
 
 # What a check-in holds besides its day and tags: every measure, then the words.
 CHECKIN_VALUE_FIELDS = (
@@ -346,7 +349,9 @@ def checkins_import(
                     counts.unchanged += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)
-        enqueue_on_commit(imported_history_refresh, patient_id=patient.pk)
+        # Every week, once, after commit; the outbox row makes sure of it if the task is lost.
+        stale_week_mark(patient_id=patient.pk, week=StaleWeek.EVERY_WEEK)
+        enqueue_on_commit(imported_history_refresh, caught_up_by=STALE_SWEEP, patient_id=patient.pk)
     return counts
 
 
@@ -354,10 +359,14 @@ PROGRESS_EVERY = 100
 
 
 def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:
-    """Recompute the patient's week and re-evaluate early warnings once this save commits. Ids
-    only in the task; if the broker is down the save still stands and the weekly beat job
-    catches up."""
-    enqueue_on_commit(weekly_summary_refresh, patient_id=patient.pk, day=day.isoformat())
+    """Recompute the patient's week and re-evaluate early warnings once this save commits. The
+    week is marked stale in this transaction (journal/stale.py), so if the broker is down or
+    loses the task the save still stands and the every-minute sweep does the work. Ids only in
+    the task."""
+    stale_week_mark(patient_id=patient.pk, day=day)
+    enqueue_on_commit(
+        weekly_summary_refresh, caught_up_by=STALE_SWEEP, patient_id=patient.pk, day=day.isoformat()
+    )
 
 
 def _urgent_checkin(*, patient, day: dt.date) -> None:
@@ -482,8 +491,10 @@ def questionnaire_submit(
             answer=response.item9,
         )
     # A new score may raise or settle a warning sign (a PHQ-9 up 5 or more, or of 15 or more);
-    # no weekly summary holds a score. Ids only, after commit, as for a check-in.
-    enqueue_on_commit(warning_signs_refresh, patient_id=patient.pk)
+    # no weekly summary holds a score. Recorded with the response (the signs alone), then
+    # done after commit, as for a check-in.
+    stale_week_mark(patient_id=patient.pk, week=StaleWeek.NO_WEEK)
+    enqueue_on_commit(warning_signs_refresh, caught_up_by=STALE_SWEEP, patient_id=patient.pk)
     return QuestionnaireResult(response, created=True)
 
 

@@ -14,8 +14,10 @@ from django.db import InterfaceError, OperationalError
 from accounts.delivery import TRANSIENT_EMAIL_ERRORS
 from accounts.push import PushNotDelivered
 
-from . import signals, weekly
+from . import stale, weekly
+from .models import StaleWeek
 from .reminders import dispatch, send, sweep
+from .weekly import week_start
 
 
 @shared_task
@@ -28,20 +30,27 @@ def weekly_summary_refresh(patient_id: int, day: str, onward: bool = False) -> N
     session save, and such a task may still wait in the broker during an upgrade: refusing the
     argument would drop the signal evaluation it stands for. Remove it a release later."""
     del onward
-    signals.trends_refresh(patient_id=patient_id, day=dt.date.fromisoformat(day))
+    stale.stale_week_refresh(patient_id=patient_id, week=week_start(dt.date.fromisoformat(day)))
 
 
 @shared_task
 def warning_signs_refresh(patient_id: int) -> None:
     """After a questionnaire save: re-evaluate the patient's early-warning signals (a PHQ-9
     rise, a PHQ-9 of 15 or more). No weekly summary holds a score, so none is touched."""
-    signals.signals_evaluate(patient_id=patient_id)
+    stale.stale_week_refresh(patient_id=patient_id, week=StaleWeek.NO_WEEK)
 
 
 @shared_task
 def imported_history_refresh(patient_id: int) -> None:
     """After an import: every week of the patient's, then their warning signs, once."""
-    signals.history_refresh(patient_id=patient_id)
+    stale.stale_week_refresh(patient_id=patient_id, week=StaleWeek.EVERY_WEEK)
+
+
+@shared_task(name="journal.stale_weeks_sweep", ignore_result=True)
+def stale_weeks_sweep() -> int:
+    """Beat, every minute: the trends work recorded with a save whose own task never ran (a
+    broker down during the save or flushed after it, a killed worker)."""
+    return stale.stale_weeks_sweep()
 
 
 @shared_task

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from tests import services  # noqa: F401  (fails fast in CI when a service is missing)
 from tests.factories import CareUserFactory, UserFactory, builtin_activities
@@ -214,3 +216,43 @@ def push_service(settings):
     settings.PUSH_SERVICE_HOSTS = ["127.0.0.1"]
     yield service
     service.stop()
+
+
+@contextlib.contextmanager
+def broker_unreachable():
+    """Point Celery at a port nothing listens on: what a patient's request sees when Redis is
+    down. (Only Redis can be "down" this way; the embedded file broker has no server.)"""
+    from config.celery import app
+
+    def point_at(url: str) -> None:
+        app.pool.force_close_all()
+        app.conf.broker_url = url
+        app._pool = None
+        # The producer pools are kombu globals built on the old (now closed) connection pool:
+        # drop them too, or the next publish finds its pool closed.
+        app.amqp._producer_pool = None
+        kombu_pools.reset()
+
+    saved = app.conf.broker_url
+    point_at("redis://127.0.0.1:9/0")
+    try:
+        yield
+    finally:
+        point_at(saved)
+
+
+@pytest.fixture
+def dead_broker():
+    with broker_unreachable():
+        yield
+
+
+@pytest.fixture
+def fresh_heartbeats():
+    """Beat sent the heartbeat and a worker ran it just now, as `/healthz` expects to read."""
+    from django.utils import timezone
+
+    from config.tasks import BEAT_HEARTBEAT_CACHE_KEY, HEARTBEAT_CACHE_KEY
+
+    now = timezone.now().isoformat()
+    cache.set_many({BEAT_HEARTBEAT_CACHE_KEY: now, HEARTBEAT_CACHE_KEY: now}, timeout=None)

@@ -37,10 +37,10 @@ def test_pages_load_nothing_from_other_origins(patient_client):
     assert "https://" not in body
 
 
-def test_healthz_checks_the_database(client):
+def test_healthz_checks_the_database(client, db, fresh_heartbeats):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok"
+    assert response.json()["checks"]["database"] == "ok"
 
 
 def _manage(*args, **env):

@@ -39,6 +39,7 @@ from journal.models import (
 from journal.reminders.dispatch import reminders_claim_due
 from journal.reminders.send import reminders_send
 from journal.signals import urgent_signal_record
+from journal.stale import stale_week_mark
 from journal.weekly import weekly_summaries_rebuild
 from tests.factories import (
     CheckInFactory,
@@ -118,9 +119,10 @@ def a_whole_account(patient, other, clinician):
     patient.user_permissions.add(Permission.objects.first())
     TOTP.activate(patient, generate_totp_secret())
     EmailDelivery.objects.create(recipient=patient, kind="checkin_reminder", period="2026-03-01")
+    stale_week_mark(patient_id=patient.pk, day=patient.today())  # trends work still owed
     PushSubscription.objects.create(
         user=patient,
-        endpoint=f"http://127.0.0.1:9/push/{patient.pk}",
+        endpoint=f"https://push.example.test/{patient.public_id}",
         p256dh="k",
         auth="a",
     )

@@ -62,7 +62,9 @@ def member_of_a_team_sharing(patient, **account):
     [{}, {"is_staff": True, "is_superuser": True}],
     ids=["care-team member", "staff superuser"],
 )
-def test_without_an_authenticator_every_page_leads_to_enrolment(client, shared_patient, account):
+def test_without_an_authenticator_every_page_leads_to_enrolment(
+    client, shared_patient, account, fresh_heartbeats
+):
     person = member_of_a_team_sharing(shared_patient, two_factor=False, **account)
     client.force_login(person)
 
