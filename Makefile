@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt migrations-check install clean-var check-deploy bench vendor-plotly
+.PHONY: run test lint fmt migrations-check install clean-var check-deploy bench vendor-plotly mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,8 @@ vendor-plotly:
 	  && echo "plotly.js-basic-dist-min $(PLOTLY_VERSION) (MIT) from the npm registry" > $(CURDIR)/static/vendor/plotly/VERSION \
 	  && rm -rf $$tmp
 	@ls -l static/vendor/plotly/
+
+# Mutation testing of the critical modules (tools/mutate.py, TESTING.md): `make mutate` runs
+# them all, `make mutate MODULE=early_warning` one. Minutes to an hour of CPU: not part of CI.
+mutate: install
+	nice -n 10 $(BIN)/python tools/mutate.py $(MODULE)

@@ -1,8 +1,10 @@
 import contextlib
+import datetime as dt
 import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,17 @@ from django.core.cache import cache
 from django.db import connection
 from kombu import pools as kombu_pools
 
+from journal import services as journal_services
+from journal.access import Scope
 from tests import services  # noqa: F401  (fails fast in CI when a service is missing)
-from tests.factories import CareUserFactory, UserFactory, builtin_activities
+from tests.factories import (
+    CareTeamFactory,
+    CareUserFactory,
+    MembershipFactory,
+    ShareFactory,
+    UserFactory,
+    builtin_activities,
+)
 from tests.smtp import SinkHandler, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -256,3 +267,109 @@ def fresh_heartbeats():
 
     now = timezone.now().isoformat()
     cache.set_many({BEAT_HEARTBEAT_CACHE_KEY: now, HEARTBEAT_CACHE_KEY: now}, timeout=None)
+
+
+class Person:
+    """One of `two_patients`: the account and what they wrote, with words and numbers that
+    are theirs alone (`markers`), so a test can tell whose data reached a page, a file or an
+    email."""
+
+    def __init__(self, *, user, label: str, mood: int, day):
+        self.user = user
+        self.label = label  # "ALPHA" or "BRAVO": every text they wrote contains it
+        self.mood = mood
+        self.day = day
+
+    @property
+    def markers(self) -> list[str]:
+        return [
+            f"{self.label} note",
+            f"{self.label} tag",
+            f"{self.label} intention",
+            f"{self.label} insight",
+            f"{self.label} reason to live",
+            f"{self.label} warning sign",
+            f"{self.label} clinic",
+        ]
+
+
+class TwoPatients:
+    """Two patients active on the same local day: `alpha` and `bravo` (also `.a`, `.b`)."""
+
+    def __init__(self, alpha: Person, bravo: Person, day):
+        self.alpha = self.a = alpha
+        self.bravo = self.b = bravo
+        self.day = day
+
+    def __iter__(self):
+        return iter((self.alpha, self.bravo))
+
+
+def _active_patient(*, label: str, mood: int, phq9: int, day):
+    """A patient who checked in on `day` with a tag and a note, had a treatment session the day
+    before, filled a PHQ-9 and a GAD-7, keeps a safety plan and shares trends and notes with a
+    team of their own that has one clinician. Every write goes through the journal's services,
+    as the pages do."""
+    user = UserFactory(display_name=label.title())
+    tag = journal_services.activity_create(patient=user, name=f"{label} tag")
+    journal_services.checkin_save(
+        patient=user,
+        day=day,
+        data=journal_services.CheckInData(
+            mood=mood,
+            energy=mood,
+            interest=mood,
+            sleep_hours=mood,
+            note=f"{label} note",
+            activities=[tag],
+        ),
+    )
+    journal_services.treatment_session_save(
+        patient=user,
+        data=journal_services.SessionData(
+            day=day - dt.timedelta(days=1),
+            time=dt.time(10, 0),
+            kind="iv",
+            dose="0.5 mg/kg",
+            provider=f"{label} clinic",
+            intention=f"{label} intention",
+            insights=f"{label} insight",
+        ),
+    )
+    items = ([3] * (phq9 // 3) + [phq9 % 3] + [0] * 9)[:9]
+    journal_services.questionnaire_submit(
+        patient=user, instrument="phq9", answers=items, submission_key=uuid.uuid4()
+    )
+    journal_services.questionnaire_submit(
+        patient=user, instrument="gad7", answers=[1] * 7, submission_key=uuid.uuid4()
+    )
+    journal_services.safety_plan_save(
+        patient=user,
+        sections={
+            "reasons_for_living": f"{label} reason to live",
+            "warning_signs": f"{label} warning sign",
+        },
+    )
+    team = CareTeamFactory(name=f"{label.title()} Team")
+    clinician = CareUserFactory(display_name=f"{label.title()} Clinician")
+    MembershipFactory(team=team, user=clinician)
+    share = ShareFactory(patient=user, team=team, scope=Scope.TRENDS | Scope.NOTES)
+    person = Person(user=user, label=label, mood=mood, day=day)
+    person.tag, person.team, person.clinician, person.share = tag, team, clinician, share
+    return person
+
+
+@pytest.fixture
+def two_patients(db):
+    """The default shape of a test of a write or read path: two patients, both active on the
+    same local day (yesterday in London), each with a check-in (mood 2 and 9), a tag, a
+    treatment session, a PHQ-9 (11 and 4) and a GAD-7, a safety plan, and a share with their
+    own team. Nothing of one may reach or change the other."""
+    builtin_activities()
+    probe = UserFactory.build(time_zone="Europe/London")
+    day = probe.today() - dt.timedelta(days=1)
+    return TwoPatients(
+        _active_patient(label="ALPHA", mood=2, phq9=11, day=day),
+        _active_patient(label="BRAVO", mood=9, phq9=4, day=day),
+        day,
+    )
