@@ -15,3 +15,11 @@ def patient_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def holds_no_personal_data(view):
+    """Mark a view whose response is the same for everyone and names nobody (the app shell:
+    manifest, service worker, offline page), so `NoStoreMiddleware` lets it set its own caching.
+    Every other view of our apps is sent with `Cache-Control: no-store`."""
+    view.holds_no_personal_data = True
+    return view

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from .two_factor import is_open_without_two_factor, must_have_two_factor, needs_enrolment
 
@@ -89,3 +90,29 @@ def _url_name(path: str) -> str | None:
         return resolve(path).url_name
     except Resolver404:
         return None
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (and private, no-cache, max-age=0) on every response of our
+    apps' views (`NO_STORE_APPS`: journal, care team, export, settings, sign-in), whatever the
+    status: a journal page, a chart, a download or a 404 must never be kept by a browser's disk
+    cache, a shared computer's back button or a proxy. Decided by the view's module, so a new
+    page is covered without anyone remembering a decorator; a view opts out only by saying it
+    holds no personal data (`accounts.decorators.holds_no_personal_data`: the app shell).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            return response
+        view = match.func
+        if getattr(view, "holds_no_personal_data", False):
+            return response
+        app = (getattr(view, "__module__", None) or "").partition(".")[0]
+        if app in settings.NO_STORE_APPS:
+            add_never_cache_headers(response)
+        return response

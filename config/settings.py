@@ -37,6 +37,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-true"  # noqa: S105
 
+# Old keys still accepted after a rotation (comma-separated): sessions, signed links and the
+# sealed cache (config/private_cache.py) made with them keep working until they are dropped.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -72,7 +76,11 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.ActivateUserTimeZoneMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
 ]
+# Every response of these apps' views is sent with Cache-Control: no-store
+# (accounts.middleware.NoStoreMiddleware): journal, care team, export, settings, sign-in.
+NO_STORE_APPS = ["journal", "careteam", "accounts", "allauth"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -316,6 +324,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Flash messages ("Your PHQ-9 score is 12", "Invitation sent to ...") live in the server-side
+# session, never in a cookie: a cookie is sent on every request and kept by the browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Sessions, cookies and transport security ---
 # Idle timeout: activity moves the session's expiry forward, at most once a refresh interval
