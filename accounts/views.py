@@ -156,3 +156,10 @@ def sign_out(request):
     if request.method == "POST":
         response["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+def bad_request(request, exception):
+    """The 400 page (config.urls.handler400). Django's own is CSRF-protected, so a form that
+    could not be read (a body in an encoding Django refuses) was read again to check its token,
+    and the second failure became a 500. This one reads nothing of the request body."""
+    return render(request, "400.html", status=400)

@@ -17,7 +17,7 @@ from config import private_cache
 from journal.access import Scope
 from journal.models import Signal
 
-from .models import CareTeam, Membership, Share
+from .models import SHARE_END_MAX_DAYS, SHARE_END_TOO_FAR, CareTeam, Membership, Share
 
 # --- Teams -----------------------------------------------------------------------------------
 
@@ -70,6 +70,10 @@ def _validate_end_date(*, patient: User, expires_on) -> None:
                 "until you stop."
             }
         )
+    if expires_on is not None and expires_on > patient.today() + dt.timedelta(
+        days=SHARE_END_MAX_DAYS
+    ):
+        raise ValidationError({"expires_on": SHARE_END_TOO_FAR})
 
 
 @transaction.atomic

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.RequestBodyGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -324,6 +325,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Request bodies (accounts.middleware.RequestBodyGuardMiddleware refuses larger ones unread).
+# Forms: a few KB; 1 MB leaves room for a long safety plan or an offline queue of check-ins.
+MAX_FORM_BODY_BYTES = env.int("MAX_FORM_BODY_BYTES", default=1024 * 1024)
+# Signed out: sign-in, sign-up and password forms only, and no uploads.
+MAX_ANONYMOUS_BODY_BYTES = env.int("MAX_ANONYMOUS_BODY_BYTES", default=64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_FORM_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # the import page takes one file
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads wait in a temporary file
+# The history import (journal/imports): ten years of Daylio is about 1 MB, a Tideline ZIP of
+# years a few MB. Signed-in patients only; every other page refuses multipart bodies.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=8 * 1024 * 1024)
 
 # Flash messages ("Your PHQ-9 score is 12", "Invitation sent to ...") live in the server-side
 # session, never in a cookie: a cookie is sent on every request and kept by the browser.
