@@ -441,8 +441,23 @@ TRENDS_REBUILD_CONNECTIONS = env.int("TRENDS_REBUILD_CONNECTIONS", default=2)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_paths": {"()": "config.access_log.RedactPaths"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            # Django's request loggers write paths ("Not Found: /care/join/<token>/"): every
+            # line through this handler has them redacted (config/access_log.py).
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (its console, mail to ADMINS, the development server's) are
+        # replaced by ours, so every request line is redacted on the way out.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
