@@ -15,7 +15,9 @@ SCOPE_CHOICES = (
         "scope_trends",
         True,
         "Your check-in numbers (mood, sleep, energy and the rest), PHQ-9 and GAD-7 scores, "
-        "and the dates of treatment sessions.",
+        "and the dates of treatment sessions. Also the names of the activity tags on your "
+        "check-ins, including tags you named yourself, in the “What helps” chart: name a tag "
+        "with words you are happy for the team to read.",
     ),
     (
         Scope.NOTES,
