@@ -4,6 +4,8 @@ import logging
 
 from django.db import transaction
 
+from config import private_cache
+
 from .events import time_zone_changed
 from .models import User
 from .schedule import reminder_schedule_refresh
@@ -33,7 +35,8 @@ def profile_update(*, user: User, changes: dict) -> User:
 def account_delete(*, user: User) -> None:
     """Delete a person's account and everything in it, for good: check-ins and their tags,
     sessions, questionnaires, safety plan, weekly summaries, signals, shares (so no care team
-    sees anything more), their own tags, email addresses, two-factor keys and the email log.
+    sees anything more), their own tags, email addresses, two-factor keys and the email log,
+    and whatever the cache holds for them (config/private_cache.py).
     Looks at their data by others (the access log) go too; the database cascades those (see
     careteam.models.AccessEvent). Their sessions end on every device (accounts/sessions.py).
     One transaction: all of it goes, or none of it.
@@ -44,4 +47,6 @@ def account_delete(*, user: User) -> None:
     user_id = user.pk
     sessions_end(user_id=user_id)
     user.delete()
+    # Their charts cached for the trends page (sealed, but theirs): gone with the account.
+    transaction.on_commit(lambda: private_cache.purge(user_id))
     logger.info("account %s deleted by its owner", user_id)  # the id only

@@ -20,7 +20,13 @@ from .forms import AccountDeleteForm, ProfileSettingsForm
 from .push import push_enabled, push_subscribe, push_unsubscribe
 from .services import account_delete, profile_update
 from .two_factor import needs_enrolment
-from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
+from .unsubscribe import (
+    PREFERENCES,
+    LinkProblem,
+    kind_label,
+    notification_turn_off,
+    unsubscribe_user,
+)
 
 
 @login_required
@@ -126,8 +132,15 @@ def account_delete_view(request):
 @require_http_methods(["GET", "POST"])
 def notification_unsubscribe(request, kind: str, token: str):
     user = unsubscribe_user(kind=kind, token=token)
-    if user is None:
-        return render(request, "accounts/unsubscribe_invalid.html", status=404)
+    if isinstance(user, LinkProblem):
+        # Expired and old links say so kindly, with the way to the same switch in Settings.
+        status = 404 if user is LinkProblem.INVALID else 410
+        return render(
+            request,
+            "accounts/unsubscribe_invalid.html",
+            {"problem": user.value, "what": kind_label(kind) if kind in PREFERENCES else None},
+            status=status,
+        )
     context = {"what": kind_label(kind)}
     if request.method == "POST":
         notification_turn_off(user=user, kind=kind)
@@ -147,3 +160,10 @@ def sign_out(request):
     if request.method == "POST":
         response["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+def bad_request(request, exception):
+    """The 400 page (config.urls.handler400). Django's own is CSRF-protected, so a form that
+    could not be read (a body in an encoding Django refuses) was read again to check its token,
+    and the second failure became a 500. This one reads nothing of the request body."""
+    return render(request, "400.html", status=400)

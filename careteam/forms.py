@@ -1,10 +1,12 @@
+import datetime as dt
+
 from django import forms
 
 from journal.access import SCOPE_LABELS, Scope
 from journal.models import SafetyPlan
 from journal.safety import section_label
 
-from .models import Membership, Outreach
+from .models import SHARE_END_MAX_DAYS, SHARE_END_TOO_FAR, Membership, Outreach
 
 # One tick box per scope, in this order: (scope, form field name, ticked for a new share, help).
 SCOPE_CHOICES = (
@@ -13,7 +15,9 @@ SCOPE_CHOICES = (
         "scope_trends",
         True,
         "Your check-in numbers (mood, sleep, energy and the rest), PHQ-9 and GAD-7 scores, "
-        "and the dates of treatment sessions.",
+        "and the dates of treatment sessions. Also the names of the activity tags on your "
+        "check-ins, including tags you named yourself, in the “What helps” chart: name a tag "
+        "with words you are happy for the team to read.",
     ),
     (
         Scope.NOTES,
@@ -67,6 +71,15 @@ class ScopeForm(forms.Form):
         self.fields = {**boxes, **self.fields}
         self.fields["expires_on"] = self.fields.pop("expires_on")
 
+    def clean_expires_on(self):
+        # Checked again, in the patient's own time zone, by the service; here so that a date
+        # like 9999-12-31 never reaches one (its next midnight is past the calendar's end).
+        expires_on = self.cleaned_data.get("expires_on")
+        latest = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=SHARE_END_MAX_DAYS + 1)
+        if expires_on and expires_on > latest:
+            raise forms.ValidationError(SHARE_END_TOO_FAR)
+        return expires_on
+
     def scope_fields(self):
         return [self[name] for _, name, _, _ in SCOPE_CHOICES]
 
@@ -103,7 +116,15 @@ class JoinCodeForm(ScopeForm):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label="Their email address")
+    # 254: the longest address email allows (RFC 5321) and the column holds.
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,
+        error_messages={
+            "max_length": "That address is longer than any email address can be (254 "
+            "characters at most). Please check it."
+        },
+    )
     role = forms.ChoiceField(label="Role in the team", choices=Membership.Role.choices)
 
 
@@ -120,6 +141,7 @@ class ContactDetailsForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         required=False,
+        max_length=254,
         help_text="It can differ from the one you sign in with.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -92,6 +92,14 @@ class ShareQuerySet(models.QuerySet):
         return self.filter(scope__has=scope)
 
 
+# The furthest a last day of sharing may lie ahead. Far enough for anyone's plans; a date
+# like 9999-12-31 is a typo (and its next midnight, when the share ends, is past the calendar).
+SHARE_END_MAX_DAYS = 10 * 366
+SHARE_END_TOO_FAR = (
+    "Choose a date in the next ten years, or leave it empty to share until you stop."
+)
+
+
 class Share(models.Model):
     """A patient's consent for one team to see their data, in a scope, until revoked."""
 

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config import private_cache
 from journal.access import Scope
 from journal.models import Signal
 
-from .models import CareTeam, Membership, Share
+from .models import SHARE_END_MAX_DAYS, SHARE_END_TOO_FAR, CareTeam, Membership, Share
 
 # --- Teams -----------------------------------------------------------------------------------
 
@@ -69,6 +70,10 @@ def _validate_end_date(*, patient: User, expires_on) -> None:
                 "until you stop."
             }
         )
+    if expires_on is not None and expires_on > patient.today() + dt.timedelta(
+        days=SHARE_END_MAX_DAYS
+    ):
+        raise ValidationError({"expires_on": SHARE_END_TOO_FAR})
 
 
 @transaction.atomic
@@ -152,12 +157,16 @@ def share_update(
 
 
 def share_revoke(*, patient: User, share_id: int) -> bool:
-    """Stop sharing now. One conditional UPDATE: safe to repeat, True if this call ended it."""
-    return bool(
+    """Stop sharing now. One conditional UPDATE: safe to repeat, True if this call ended it.
+    The patient's cached charts go too (config/private_cache.py): nothing built while the team
+    could look outlives the share, and the patient's next visit builds them afresh."""
+    ended = bool(
         Share.objects.filter(pk=share_id, patient=patient, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), updated_at=timezone.now()
         )
     )
+    transaction.on_commit(lambda: private_cache.purge(patient.pk))
+    return ended
 
 
 # --- Signals seen by the team ------------------------------------------------------------------

@@ -39,6 +39,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-true"  # noqa: S105
 
+# Old keys still accepted after a rotation (comma-separated): sessions, signed links and the
+# sealed cache (config/private_cache.py) made with them keep working until they are dropped.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -73,12 +77,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.RequestBodyGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.ActivateUserTimeZoneMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
 ]
+# Every response of these apps' views is sent with Cache-Control: no-store
+# (accounts.middleware.NoStoreMiddleware): journal, care team, export, settings, sign-in.
+NO_STORE_APPS = ["journal", "careteam", "accounts", "allauth"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -338,6 +347,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Request bodies (accounts.middleware.RequestBodyGuardMiddleware refuses larger ones unread).
+# Forms: a few KB; 1 MB leaves room for a long safety plan or an offline queue of check-ins.
+MAX_FORM_BODY_BYTES = env.int("MAX_FORM_BODY_BYTES", default=1024 * 1024)
+# Signed out: sign-in, sign-up and password forms only, and no uploads.
+MAX_ANONYMOUS_BODY_BYTES = env.int("MAX_ANONYMOUS_BODY_BYTES", default=64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_FORM_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # the import page takes one file
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads wait in a temporary file
+# The history import (journal/imports): ten years of Daylio is about 1 MB, a Tideline ZIP of
+# years a few MB. Signed-in patients only; every other page refuses multipart bodies.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=8 * 1024 * 1024)
+
+# Flash messages ("Your PHQ-9 score is 12", "Invitation sent to ...") live in the server-side
+# session, never in a cookie: a cookie is sent on every request and kept by the browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # --- Sessions, cookies and transport security ---
 # Idle timeout: activity moves the session's expiry forward, at most once a refresh interval
 # (accounts.middleware.RefreshSessionExpiryMiddleware), so 30 quiet minutes end the session
@@ -443,6 +469,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "config.logs.RequestIdFilter"},
         "no_request_details": {"()": "config.logs.NoRequestDetails"},
+        "redact_paths": {"()": "config.access_log.RedactPaths"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -452,13 +479,16 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id", "no_request_details"],
+            # Django's request loggers write paths ("Not Found: /care/join/<token>/"): every
+            # line through this handler has them redacted (config/access_log.py).
+            "filters": ["request_id", "no_request_details", "redact_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Django's own handlers for these would print the path without our filters.
+        # Django's own handlers (its console, mail to ADMINS, the development server's) are
+        # replaced by ours, so every request line is redacted on the way out.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

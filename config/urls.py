@@ -25,3 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# A bad request gets the kind 400 page without reading the body again (accounts/views.py).
+handler400 = "accounts.views.bad_request"

@@ -1,6 +1,7 @@
 """Journal forms: validation and kind error messages. Rules that must hold on every path (ranges,
 one row per day) are also database constraints; the service decides which days may be logged."""
 
+import re
 import uuid
 from typing import cast
 
@@ -268,7 +269,13 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
         )
 
 
-class TreatmentSessionForm(forms.Form):
+class TreatmentSessionForm(HiddenErrorsMixin, forms.Form):
+    # A new one each time the "Add a session" form is drawn: posting it twice saves once.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "This form has expired. Please open it again."},
+    )
     day = forms.DateField(
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -329,6 +336,9 @@ class TreatmentSessionForm(forms.Form):
         )
 
 
+ITEM_KEY = re.compile(r"item_\w*")
+
+
 class QuestionnaireForm(HiddenErrorsMixin, forms.Form):
     """One required 0-3 answer per item, and the form's own submission key. Any "total" in the
     post is ignored: the server scores."""
@@ -356,6 +366,22 @@ class QuestionnaireForm(HiddenErrorsMixin, forms.Form):
                     "invalid_choice": "Please choose one of the four answers.",
                 },
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        # An answer to a question this questionnaire does not have (item_10 on a PHQ-9, a
+        # GAD-7's form posted to the PHQ-9) is refused, never dropped: the score must be of
+        # exactly the questions the person saw.
+        extra = sorted(
+            key for key in self.data if ITEM_KEY.fullmatch(key) and key not in self.fields
+        )
+        if extra:
+            raise forms.ValidationError(
+                "These answers don't match the questions of this questionnaire. Nothing was "
+                "saved. Please open it again and answer the questions shown.",
+                code="extra_items",
+            )
+        return cleaned
 
     def item_fields(self):
         return [self[f"item_{n}"] for n in range(1, len(self.spec.items) + 1)]

@@ -156,6 +156,9 @@ class TreatmentSession(models.Model):
     insights = models.TextField("insights (after)", blank=True, max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One per rendered "Add a session" form: a double-clicked Save finds the first row instead
+    # of adding a second. Empty for sessions added another way (imports, the demo).
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = TreatmentSessionQuerySet.as_manager()
 
@@ -166,7 +169,10 @@ class TreatmentSession(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["iv", "im", "oral", "nasal", "other"]),
                 name="session_kind_known",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"], name="session_one_per_submission"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -402,12 +402,24 @@ class SessionData:
 
 @transaction.atomic
 def treatment_session_save(
-    *, patient, data: SessionData, session: Session | None = None
+    *,
+    patient,
+    data: SessionData,
+    session: Session | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Session:
     """Add a session (or edit `session`, which must be the patient's). The date and time are the
-    patient's local ones; `started_at` is stored in UTC and `day` is the local date."""
+    patient's local ones; `started_at` is stored in UTC and `day` is the local date.
+
+    A new session with a `submission_key` (one per rendered form) is added once: the same form
+    posted again (a double click, the back button, two tabs at once) returns the first row,
+    unique per patient and key in the database."""
     if session is not None and session.patient_id != patient.pk:
         raise ValidationError("That session isn't yours.")
+    if session is None and submission_key is not None:
+        earlier = Session.objects.filter(patient=patient, submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
     today = patient.today()
     if data.day > today + dt.timedelta(days=SESSION_FUTURE_DAYS):
         raise ValidationError("Please choose a date within the next year.", code="future")
@@ -422,10 +434,20 @@ def treatment_session_save(
     session.provider = data.provider
     session.intention = data.intention
     session.insights = data.insights
+    if session.pk is None:
+        session.submission_key = submission_key
     session.full_clean(exclude=["patient"])
     # Nothing to recompute: no weekly summary or warning sign reads sessions (the trends page
     # reads them as they are).
-    session.save()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        # The same form, posted at the same moment by a second click: that one saved it.
+        winner = Session.objects.filter(patient=patient, submission_key=submission_key).first()
+        if session.pk is not None or submission_key is None or winner is None:
+            raise
+        return winner
     return session
 
 

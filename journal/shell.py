@@ -18,6 +18,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import holds_no_personal_data
+
 from .crisis import crisis_lines
 from .forms import OfflineCheckInForm
 
@@ -49,6 +51,7 @@ def shell_urls() -> list[str]:
     return [*(static(path) for path in SHELL_STATIC), reverse("app_manifest"), reverse("offline")]
 
 
+@holds_no_personal_data
 @require_GET
 def app_manifest(request):
     manifest = {
@@ -80,6 +83,7 @@ def app_manifest(request):
     return response
 
 
+@holds_no_personal_data
 @require_GET
 def service_worker(request):
     """The worker's script, from the site root so its scope is the whole site. `no-cache`:
@@ -102,6 +106,7 @@ def service_worker(request):
     return response
 
 
+@holds_no_personal_data
 @require_GET
 def offline(request):
     """What a page shows when there is no network: rendered for nobody in particular (the

@@ -6,6 +6,7 @@ row is a 404.
 """
 
 import datetime as dt
+import uuid
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -299,7 +300,12 @@ def _session_form(request, patient, session):
         form = TreatmentSessionForm(request.POST)
         if form.is_valid():
             try:
-                treatment_session_save(patient=patient, data=form.to_data(), session=session)
+                treatment_session_save(
+                    patient=patient,
+                    data=form.to_data(),
+                    session=session,
+                    submission_key=form.cleaned_data["submission_key"] if session is None else None,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -310,7 +316,9 @@ def _session_form(request, patient, session):
             initial=TreatmentSessionForm.initial_from(session, patient.zoneinfo)
         )
     else:
-        form = TreatmentSessionForm(initial={"day": patient.today()})
+        form = TreatmentSessionForm(
+            initial={"day": patient.today(), "submission_key": uuid.uuid4()}
+        )
     return render(request, "journal/session_form.html", {"form": form, "session": session})
 
 

@@ -16,12 +16,13 @@ import hashlib
 from types import SimpleNamespace
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+
+from config import private_cache
 
 from ..access import Grant, Scope
 from ..models import (
@@ -136,7 +137,10 @@ def safety_plan_url() -> str | None:
         return None
 
 
-CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the key at once
+CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the fingerprint at once
+# One sealed entry per patient and range (config/private_cache.py), holding the fingerprint it
+# was built for: a change to the data replaces it, and purging a patient finds every one.
+CACHE_NAMES = {key: private_cache.declare(f"trends:charts:v8:{key}") for key in RANGES}
 
 
 def _weeks_from(range_key: str, today: dt.date) -> dt.date:
@@ -193,9 +197,10 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     `range_key`; a 404 unless the grant covers trends.
 
     The charts are the same for every viewer allowed to see them (the trends scope holds no notes),
-    and are cached per patient, range, local day and data fingerprint, so an unchanged history
-    is built once. A fixed number of queries, whatever the length of history: one on a cached
-    page, seven when the charts are built. Warning signs are not here: each reader's page
+    and are cached, sealed, per patient and range with the local day and data fingerprint they
+    were built for (config/private_cache.py), so an unchanged history is built once. A fixed
+    number of queries, whatever the length of history: one on a cached page, seven when the
+    charts are built. Warning signs are not here: each reader's page
     shows them in its own words (journal/warning_cards.py, careteam/selectors.py).
     """
     grant.require(Scope.TRENDS)
@@ -203,10 +208,11 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     range_key = range_key if range_key in RANGES else DEFAULT_RANGE
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
-    fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v7:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    built = cache.get(cache_key)
-    if built is None:
+    fingerprint = hashlib.sha256(repr((range_key, today.isoformat(), version)).encode()).digest()
+    cached = private_cache.get(patient.pk, CACHE_NAMES[range_key])
+    if cached is not None and cached[0] == fingerprint:
+        built = cached[1]
+    else:
         built = _build_charts(patient, range_key, today)
         # The charts section rendered once, too: on a cached page it is a string to insert, not
         # a few hundred template nodes to walk. The script and style tags stay outside it, so a
@@ -215,7 +221,7 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
             "journal/trends/_charts_body.html",
             {**_range_context(range_key), **built},
         )
-        cache.set(cache_key, built, CACHE_SECONDS)
+        private_cache.put(patient.pk, CACHE_NAMES[range_key], (fingerprint, built), CACHE_SECONDS)
 
     return {
         "trends_patient": patient,

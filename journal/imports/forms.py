@@ -13,7 +13,8 @@ MOOD_SCORES = [("", "Choose…"), *((str(n), str(n)) for n in range(11))]
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Your export file",
-        help_text="A Daylio CSV export, or a CSV or ZIP file you downloaded from Tideline.",
+        help_text="A Daylio CSV export, or a CSV or ZIP file you downloaded from Tideline "
+        f"({MAX_BYTES // (1024 * 1024)} MB at most).",
         error_messages={"required": "Please choose a file.", "empty": "This file is empty."},
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -20,8 +21,8 @@ from .tasks import import_job_run
 # A file of more days than this is imported by the Celery task with a progress bar; a smaller
 # one while the page waits (a few hundred days take well under a second).
 INLINE_MAX_DAYS = 400
-# Ten years of Daylio is about 1 MB; far more is not a journal export.
-MAX_BYTES = 20 * 1024 * 1024
+# Ten years of Daylio is about 1 MB; far more is not a journal export (IMPORT_MAX_BYTES).
+MAX_BYTES = settings.IMPORT_MAX_BYTES
 
 
 def read_upload(data: bytes, *, today) -> tuple[str, Parsed]:

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import accepts_upload
+
 from ..access import own_journal
 from ..models import ImportJob
 from .forms import ChoicesForm, UploadForm
@@ -25,6 +27,7 @@ def _job(grant, public_id: UUID) -> ImportJob:
     )
 
 
+@accepts_upload("IMPORT_MAX_BYTES")
 @own_journal
 @never_cache
 @require_http_methods(["GET", "POST"])

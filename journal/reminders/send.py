@@ -145,7 +145,7 @@ def _send_emails(plan: list[Due], ids: dict[Occasion, int], *, connection=None) 
                 period=due.period,
                 name=due.template,
                 context={"greeting_name": due.user.greeting_name, **contexts[due.kind]},
-                unsubscribe_url=kinds.unsubscribe_url(user_id=due.user.pk, kind=due.kind),
+                unsubscribe_url=kinds.unsubscribe_url(user=due.user, kind=due.kind),
                 connection=connection,
                 prepared=prepared[due.kind],
                 claimed=EmailDelivery(pk=pk) if pk else None,

@@ -264,7 +264,7 @@ def test_settings_offer_each_reminder_by_notification_only_when_push_is_set_up(
 
 def test_the_email_unsubscribe_link_leaves_notifications_on(client, push_service):
     person = UserFactory(reminder_enabled=True, reminder_push=True)
-    link = unsubscribe.unsubscribe_url(user_id=person.pk, kind=unsubscribe.CHECKIN_REMINDER)
+    link = unsubscribe.unsubscribe_url(user=person, kind=unsubscribe.CHECKIN_REMINDER)
 
     client.post(link.removeprefix(settings_site_url()))
 

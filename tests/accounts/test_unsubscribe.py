@@ -2,6 +2,7 @@
 RFC 8058 one-click POST from a mail app, with no CSRF token) turns that one kind off."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.core import signing
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def link_path(user, kind):
-    url = unsubscribe.unsubscribe_url(user_id=user.pk, kind=kind)
+    url = unsubscribe.unsubscribe_url(user=user, kind=kind)
     return url.removeprefix("http://127.0.0.1:8000")
 
 
@@ -65,7 +66,7 @@ def test_the_other_pages_still_demand_a_csrf_token(patient):
 
 
 def test_a_link_for_one_kind_cannot_turn_off_another(client, patient):
-    weekly_token = unsubscribe.unsubscribe_token(user_id=patient.pk, kind="weekly_summary")
+    weekly_token = unsubscribe.unsubscribe_token(user=patient, kind="weekly_summary")
     path = reverse(
         "notification_unsubscribe", kwargs={"kind": "checkin_reminder", "token": weekly_token}
     )
@@ -79,9 +80,9 @@ def test_a_link_for_one_kind_cannot_turn_off_another(client, patient):
 
 
 def test_an_edited_token_pointing_at_someone_else_is_refused(client, patient, other_patient):
-    token = unsubscribe.unsubscribe_token(user_id=patient.pk, kind="checkin_reminder")
+    token = unsubscribe.unsubscribe_token(user=patient, kind="checkin_reminder")
     _, _, rest = token.partition(":")
-    forged_value = signing.b64_encode(str(other_patient.pk).encode()).decode()
+    forged_value = signing.b64_encode(f'"{other_patient.public_id.hex}"'.encode()).decode()
     forged = f"{forged_value}:{rest}"
     path = reverse("notification_unsubscribe", kwargs={"kind": "checkin_reminder", "token": forged})
 
@@ -99,12 +100,65 @@ def test_an_unknown_kind_is_a_kind_404(client, patient):
     assert "Settings" in response.content.decode()
 
 
-def test_the_link_carries_only_a_signed_user_id(patient):
-    url = unsubscribe.unsubscribe_url(user_id=patient.pk, kind="checkin_reminder")
+def test_the_link_carries_only_the_signed_public_id_never_the_database_id(patient):
+    url = unsubscribe.unsubscribe_url(user=patient, kind="checkin_reminder")
     token = url.rstrip("/").rsplit("/", 1)[1]
 
     assert "@" not in url and patient.email.split("@")[0] not in url
-    assert signing.loads(token, salt="accounts.unsubscribe.checkin_reminder") == patient.pk
+    value = signing.loads(token, salt="accounts.unsubscribe.checkin_reminder")
+    assert value == patient.public_id.hex
+    # The signed payload is the public id and nothing else.
+    assert signing.b64_decode(token.split(":")[0].encode()) == f'"{patient.public_id.hex}"'.encode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "days"),
+    [
+        (unsubscribe.CHECKIN_REMINDER, 45),
+        (unsubscribe.INTEGRATION_REMINDER, 45),
+        (unsubscribe.QUESTIONNAIRE_DUE, 90),
+        (unsubscribe.WEEKLY_SUMMARY, 90),
+    ],
+)
+def test_a_link_works_for_its_lifetime_and_then_kindly_says_it_has_expired(
+    client, patient, kind, days, monkeypatch
+):
+    field = unsubscribe.PREFERENCES[kind][0]
+    setattr(patient, field, True)
+    patient.save(update_fields=[field])
+    made_at = 1_790_000_000.0
+    monkeypatch.setattr(signing.time, "time", lambda: made_at)
+    path = link_path(patient, kind)
+
+    monkeypatch.setattr(signing.time, "time", lambda: made_at + days * 86400 - 60)
+    assert client.get(path).status_code == 200
+
+    monkeypatch.setattr(signing.time, "time", lambda: made_at + days * 86400 + 60)
+    response = client.post(path)
+    assert response.status_code == 410
+    page = html.unescape(response.content.decode())
+    assert "This link has expired" in page and "Nothing has changed" in page
+    assert reverse("profile_settings") in page
+    patient.refresh_from_db()
+    assert getattr(patient, field) is True
+
+
+def test_a_link_from_before_public_ids_gets_a_kind_page_not_an_error(client, patient):
+    old = signing.dumps(patient.pk, salt="accounts.unsubscribe.weekly_summary")
+    path = reverse("notification_unsubscribe", kwargs={"kind": "weekly_summary", "token": old})
+
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert "Settings" in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.weekly_email_enabled is True
+
+
+@pytest.mark.parametrize("token", ["x", "a:b:c", "%", "e30:1:zz", "W10:1tXXXX:" + "A" * 43])
+def test_tokens_that_are_not_ours_are_a_kind_404(client, patient, token):
+    path = reverse("notification_unsubscribe", kwargs={"kind": "weekly_summary", "token": token})
+    assert client.get(path).status_code == 404
+    assert client.post(path).status_code == 404
 
 
 def test_turning_every_email_off_clears_the_schedule_and_one_back_on_restores_it(client, patient):
