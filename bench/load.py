@@ -71,6 +71,7 @@ def setup(db_url: str, redis_url: str) -> None:
 
 
 def seed() -> dict:
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.management import call_command
 
@@ -106,7 +107,7 @@ def seed() -> dict:
             time_zone="Europe/London",
         )
         Membership.objects.get_or_create(team=team, user=c, defaults={"role": "clinician"})
-        if not c.authenticator_set.exists():
+        if not Authenticator.objects.filter(user=c).exists():
             TOTP.activate(c, generate_totp_secret())
         clinicians.append({"session": session_cookie(c.pk)})
     # Each run starts from "not checked in today", so every patient's check-in is a new day.
@@ -243,7 +244,7 @@ def profile_checkin() -> None:
     client.force_login(patient)
     from journal.access import own_journal
 
-    times = {
+    times: dict[str, list[float]] = {
         "web: POST /checkin/<day>/": [],
         "task: week summary": [],
         "task: warning signs": [],

@@ -26,14 +26,14 @@ def _scrub_text(value: Any) -> Any:
     return EMAIL.sub("[email]", value) if isinstance(value, str) else value
 
 
-def _frames(container: dict) -> list[dict]:
-    frames = []
+def _frames(container: Any) -> list[dict]:
+    frames: list[dict] = []
     for value in (container or {}).get("values", []) or []:
         frames.extend(((value or {}).get("stacktrace") or {}).get("frames", []) or [])
     return frames
 
 
-def scrub_event(event: dict, hint: dict | None = None) -> dict:
+def scrub_event(event: Any, hint: Any = None) -> Any:
     """Remove health data from a Sentry event (before_send and before_send_transaction)."""
     request = event.get("request")
     if request:

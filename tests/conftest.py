@@ -235,7 +235,7 @@ def broker_unreachable():
     down. (Only Redis can be "down" this way; the embedded file broker has no server.)"""
     from config.celery import app
 
-    def point_at(url: str) -> None:
+    def point_at(url):
         app.pool.force_close_all()
         app.conf.broker_url = url
         app._pool = None

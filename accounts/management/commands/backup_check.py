@@ -104,7 +104,14 @@ class Command(BaseCommand):
         self._report(restored, live, scratch if keep else None)
 
     def _connect(self, dbname: str):
-        return psycopg.connect(dbname=dbname, **self.conninfo)
+        info = self.conninfo
+        return psycopg.connect(
+            dbname=dbname,
+            host=info["host"],
+            port=info["port"],
+            user=info["user"],
+            password=info["password"],
+        )
 
     def _run(self, *argv: str) -> None:
         # Our own argv: the PostgreSQL client programs and names this command made.
