@@ -45,7 +45,7 @@ SKIP = {"account_logout", "account_delete"}
 # (refusals too); sessions and sign-in bookkeeping are not the person's data.
 MAY_CHANGE = {"careteam.accessevent", "sessions.session", "accounts.emaildelivery"}
 VOLATILE_FIELDS = {"last_login", "updated_at"}
-EXAMPLES = 12  # per form and persona; a page without a form gets 3 posts
+EXAMPLES = 25  # per form and persona; a page without a form gets 3 posts
 
 
 @dataclass
@@ -137,20 +137,26 @@ BY_KIND = {
 }
 
 
-def values_for(field: Field) -> st.SearchStrategy[str]:
-    """Mostly what the page offers (so a post gets past the first check to the next), then
-    near misses for the input's kind, odd values, and text of any size."""
+MISSING = object()  # the field left out of the post altogether
+
+
+def values_for(field: Field) -> st.SearchStrategy:
+    """What the page offers (so a post gets past the first check to the next), near misses
+    for the input's kind, odd values, text of any size, or the field left out."""
     offered = sorted(field.choices)
     options = []
     if offered:
         options.append(st.sampled_from(offered))
-    options.append(st.sampled_from(BY_KIND.get(field.kind, []) + ODD))
+    if field.kind in BY_KIND:
+        options.append(st.sampled_from(BY_KIND[field.kind]))
     if field.kind == "date":
         options.append(st.dates().map(dt.date.isoformat))
     options += [
+        st.sampled_from(ODD),
         st.text(max_size=40),
         st.text(min_size=4000, max_size=6000, alphabet="ab \n"),
         st.integers(min_value=-(10**12), max_value=10**12).map(str),
+        st.just(MISSING),
     ]
     if offered and field.kind in {"hidden", "radio", "checkbox", "select", "submit"}:
         # Keep the form's own hidden values and choices in most posts: an "action" or a
@@ -165,18 +171,15 @@ def strip_nul(value: str) -> str:
 
 
 def posts(form: dict[str, Field]) -> st.SearchStrategy[dict]:
-    known = st.fixed_dictionaries(
-        {name: values_for(f) for name, f in form.items() if f.kind in {"hidden", "submit"}},
-        optional={
-            name: values_for(f) for name, f in form.items() if f.kind not in {"hidden", "submit"}
-        },
-    )
+    known = st.fixed_dictionaries({name: values_for(f) for name, f in form.items()})
     extra = st.dictionaries(
         st.text(min_size=1, max_size=12).map(strip_nul).filter(bool),
         st.text(max_size=20),
         max_size=3,
     )
-    return st.tuples(known, extra).map(lambda pair: {**pair[1], **pair[0]})
+    return st.tuples(known, extra).map(
+        lambda pair: {**pair[1], **{k: v for k, v in pair[0].items() if v is not MISSING}}
+    )
 
 
 def snapshot() -> str:
