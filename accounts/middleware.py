@@ -171,7 +171,12 @@ class RequestBodyGuardMiddleware:
         # Signed out, the only forms are sign-in, sign-up and password pages: a few hundred
         # bytes. A large body from nobody in particular is refused before it is read.
         limit = settings.MAX_FORM_BODY_BYTES if signed_in else settings.MAX_ANONYMOUS_BODY_BYTES
-        if content_type == "multipart/form-data" and signed_in and user.is_patient:
+        if (
+            content_type == "multipart/form-data"
+            and user is not None
+            and signed_in
+            and user.is_patient
+        ):
             try:
                 view = resolve(request.path_info).func
             except Resolver404:

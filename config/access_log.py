@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from django.urls import Resolver404, get_resolver
+from gunicorn.glogging import Logger as GunicornLogger
 
 _REGEX_ARGUMENT = re.compile(r"\(\?P<(\w+)>[^)]*\)")  # allauth's re_path routes
 _PATH_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")  # path() routes: <uuid:public_id>
@@ -67,18 +68,12 @@ def _redact_arg(arg: Any) -> Any:
     return arg
 
 
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover - gunicorn is a dependency; the embedded run skips it
-    _GunicornLogger = object  # type: ignore[assignment,misc]
-
-
-class RedactingGunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class RedactingGunicornLogger(GunicornLogger):
     """gunicorn's logger, with every path-bearing atom of the access log redacted: the request
     line (`%(r)s`), the path (`%(U)s`), the query string (`%(q)s`, always empty) and the
     referrer (`%(f)s`, which holds our own pages' URLs)."""
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = redact_path(environ.get("PATH_INFO", ""))
         atoms["U"] = path

@@ -3,10 +3,11 @@
 The trends page caches its rendered charts (daily moods, scores, tag names) for up to an hour.
 Redis is shared by every process and often by other tools; its dumps, replicas and `MONITOR`
 output are read by people who should never see a patient's moods. So every value cached here
-is encrypted before it leaves the process (Fernet: AES-128-CBC with an HMAC-SHA256, from the
-maintained `cryptography` package) with a key derived from SECRET_KEY. Rotating SECRET_KEY
-rotates it: keys derived from SECRET_KEY_FALLBACKS still read entries written before the
-rotation, and an entry no key opens is a miss, rebuilt from the database.
+is compressed and encrypted before it leaves the process (Fernet: AES-128-CBC with an
+HMAC-SHA256, from the maintained `cryptography` package) with a key derived from SECRET_KEY.
+Rotating SECRET_KEY rotates it: keys derived from SECRET_KEY_FALLBACKS still read entries
+written before the rotation, and an entry no key opens is a miss, rebuilt from the database.
+So is an entry an older release sealed in another layout.
 
 Entries are named by patient and a declared name (`declare("trends:90d")`), never by their
 contents, so a patient's entries can be listed without reading any: `purge(patient_id)` deletes
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import pickle  # our own values, authenticated by Fernet before they are unpickled
+import zlib
 from functools import cache as memoize
 from typing import Any
 
@@ -61,12 +63,17 @@ def _key(patient_id: int, name: str) -> str:
 
 
 def seal(value: Any) -> bytes:
-    return _fernet().encrypt(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    # Compressed first: a rendered charts section is mostly markup (5 to 10 times smaller),
+    # and Fernet's cost (AES, HMAC, base64) grows with the bytes it is given (BENCHMARKS.md).
+    # Only someone who can read Redis sees a sealed length, and nobody but the patient puts
+    # text into their charts, so the length says nothing a reader could steer.
+    packed = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return _fernet().encrypt(packed)
 
 
 def unseal(token: bytes) -> Any:
     """The value sealed in `token`; InvalidToken if no current key opens it or it was changed."""
-    return pickle.loads(_fernet().decrypt(token))  # noqa: S301 - authenticated above
+    return pickle.loads(zlib.decompress(_fernet().decrypt(token)))  # noqa: S301 - authenticated
 
 
 def get(patient_id: int, name: str) -> Any | None:
@@ -78,6 +85,8 @@ def get(patient_id: int, name: str) -> Any | None:
         return unseal(token)
     except InvalidToken:
         return None  # written with a key since retired, or tampered with: rebuild it
+    except (zlib.error, pickle.UnpicklingError):
+        return None  # sealed by an older release in another layout: rebuild it
 
 
 def put(patient_id: int, name: str, value: Any, timeout: int) -> None:

@@ -426,6 +426,7 @@ def treatment_session_save(
     if data.day < today - dt.timedelta(days=SESSION_PAST_DAYS):
         raise ValidationError("Please choose a date within the last ten years.", code="too_old")
     started_at = dt.datetime.combine(data.day, data.time, tzinfo=patient.zoneinfo)
+    adding = session is None
     session = session or Session(patient=patient)
     session.started_at = started_at.astimezone(dt.UTC)
     session.day = data.day
@@ -434,7 +435,7 @@ def treatment_session_save(
     session.provider = data.provider
     session.intention = data.intention
     session.insights = data.insights
-    if session.pk is None:
+    if adding:
         session.submission_key = submission_key
     session.full_clean(exclude=["patient"])
     # Nothing to recompute: no weekly summary or warning sign reads sessions (the trends page
@@ -444,8 +445,10 @@ def treatment_session_save(
             session.save()
     except IntegrityError:
         # The same form, posted at the same moment by a second click: that one saved it.
-        winner = Session.objects.filter(patient=patient, submission_key=submission_key).first()
-        if session.pk is not None or submission_key is None or winner is None:
+        winner = None
+        if adding and submission_key is not None:
+            winner = Session.objects.filter(patient=patient, submission_key=submission_key).first()
+        if winner is None:
             raise
         return winner
     return session

@@ -80,6 +80,12 @@ def test_a_tampered_entry_is_a_miss_not_an_error(patient):
     assert private_cache.get(patient.pk, CACHE_NAMES["30d"]) is None
 
 
+def test_an_entry_sealed_in_an_older_layout_is_a_miss_not_an_error(patient):
+    older = private_cache._fernet().encrypt(b"not the layout this release reads")
+    cache.set(private_cache._key(patient.pk, CACHE_NAMES["30d"]), older, 60)
+    assert private_cache.get(patient.pk, CACHE_NAMES["30d"]) is None
+
+
 def test_an_undeclared_name_is_refused_so_purge_never_misses_one(patient):
     with pytest.raises(KeyError):
         private_cache.put(patient.pk, "made-up", 1, 60)
