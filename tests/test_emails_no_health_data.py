@@ -85,10 +85,11 @@ def visible(message) -> str:
 
 def health_data_in(text: str) -> list[str]:
     """What of the patient's health data `text` carries, by meaning; [] when nothing."""
-    found = []
-    for word in forbidden_words():
-        if re.search(rf"(?<![\w-]){re.escape(word)}", text, flags=re.IGNORECASE):
-            found.append(word)
+    found = [
+        word
+        for word in forbidden_words()
+        if re.search(rf"(?<![\w-]){re.escape(word)}", text, flags=re.IGNORECASE)
+    ]
     if "MARKER" in text.upper():
         found.append("text the patient wrote")
     without_links = URL.sub(" ", text)
