@@ -197,6 +197,9 @@ def _environment() -> dict[str, str]:
         # Its own test database (pytest-django adds "test_"), so an ordinary test run of the
         # same worktree does not meet the mutants' one.
         env["DATABASE_URL"] = url.rstrip("/") + "_mutate"
+    # Its own cache keys too: every test clears the keys under its prefix (rate limits), and a
+    # test run beside a mutation run would see its counters wiped mid-test.
+    env["CACHE_KEY_PREFIX"] = env.get("CACHE_KEY_PREFIX", "tideline") + "_mutate"
     env.setdefault("CI", "true")
     return env
 
