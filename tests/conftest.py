@@ -274,11 +274,15 @@ class Person:
     are theirs alone (`markers`), so a test can tell whose data reached a page, a file or an
     email."""
 
-    def __init__(self, *, user, label: str, mood: int, day):
+    def __init__(self, *, user, label: str, mood: int, day, tag, team, clinician, share):
         self.user = user
         self.label = label  # "ALPHA" or "BRAVO": every text they wrote contains it
         self.mood = mood
         self.day = day
+        self.tag = tag  # their own tag, on their check-in
+        self.team = team  # the team they share trends and notes with
+        self.clinician = clinician  # that team's one member
+        self.share = share
 
     @property
     def markers(self) -> list[str]:
@@ -354,9 +358,16 @@ def _active_patient(*, label: str, mood: int, phq9: int, day):
     clinician = CareUserFactory(display_name=f"{label.title()} Clinician")
     MembershipFactory(team=team, user=clinician)
     share = ShareFactory(patient=user, team=team, scope=Scope.TRENDS | Scope.NOTES)
-    person = Person(user=user, label=label, mood=mood, day=day)
-    person.tag, person.team, person.clinician, person.share = tag, team, clinician, share
-    return person
+    return Person(
+        user=user,
+        label=label,
+        mood=mood,
+        day=day,
+        tag=tag,
+        team=team,
+        clinician=clinician,
+        share=share,
+    )
 
 
 @pytest.fixture

@@ -461,3 +461,147 @@ def test_the_reminder_email_comes_from_the_day_after_the_fourteenth():
         f"gad7:{(today - dt.timedelta(days=every + 1)).isoformat()}"
     ]
     assert questionnaire_cycles({}, 1, today) == ["phq9:never", "gad7:never"]
+
+
+# --- Early warning: what a finding says (reviewed survivors of `make mutate`) --------------
+
+
+def test_a_slide_finding_carries_its_facts_rounded_and_its_week():
+    """The facts journal/warning_words.py turns into words: how many days were lower than
+    usual, which areas, the usual and the window's mean to one decimal; keyed on the Monday of
+    the week the slide began, so tomorrow's run finds the same slide."""
+    series = baseline() + window(8, 5, mood=3) + [day(13, **{**SLID, "mood": 4})]
+    finding = slide_finding(series, TODAY)
+    assert finding is not None
+    low = [d.day for d in series if d.day >= WINDOW_START and d.mood <= 5]
+    assert finding.kind == ew.KIND_SLIDE
+    assert finding.started_on == min(low) == WINDOW_START
+    assert finding.dedupe_key == f"slide:{ew.monday(WINDOW_START).isoformat()}"
+    # 8 days at 3, one at 4, five ordinary at 7 (the areas stay worse on the slid days only):
+    # mean 63/14 = 4.5; 9 days under the usual of 7.
+    assert finding.details == {
+        "low_days": 9,
+        "areas": ["energy", "interest", "sleep_hours"],
+        "usual": 7.0,
+        "mean": 4.5,
+    }
+    uneven = baseline() + window(8, 6, mood=2)  # (16 + 42) / 14 = 4.142857...
+    assert slide_finding(uneven, TODAY).details["mean"] == 4.1
+
+
+def test_questionnaire_findings_carry_the_scores_and_the_day():
+    latest_day = TODAY - dt.timedelta(days=2)
+    scores = [
+        Score(id=7, instrument="phq9", total=10, day=latest_day - dt.timedelta(days=14)),
+        Score(id=9, instrument="phq9", total=16, day=latest_day),
+    ]
+    assert questionnaire_findings(scores) == [
+        ew.Finding(ew.KIND_PHQ9_RISE, "q:9", latest_day, {"previous": 10, "total": 16}),
+        ew.Finding(ew.KIND_PHQ9_HIGH, "q:9", latest_day, {"total": 16}),
+    ]
+
+
+def test_on_one_day_the_later_questionnaire_is_the_latest_whatever_its_id():
+    """Ordered by day, then the time it was sent (one without a time first), then id."""
+    noon = dt.datetime(2026, 3, 29, 12, tzinfo=dt.UTC)
+    later_sent_lower_id = [
+        Score(id=1, instrument="phq9", total=16, day=TODAY, submitted_at=noon),
+        Score(id=2, instrument="phq9", total=8, day=TODAY, submitted_at=noon - dt.timedelta(1)),
+    ]
+    assert kinds(questionnaire_findings(later_sent_lower_id)) == {
+        ew.KIND_PHQ9_RISE,
+        ew.KIND_PHQ9_HIGH,
+    }
+    untimed_first = [
+        Score(id=5, instrument="phq9", total=16, day=TODAY, submitted_at=noon),
+        Score(id=6, instrument="phq9", total=8, day=TODAY, submitted_at=None),
+    ]
+    assert kinds(questionnaire_findings(untimed_first)) == {ew.KIND_PHQ9_RISE, ew.KIND_PHQ9_HIGH}
+
+
+def appetite_series(base_answered: int, base_changed: int, window_changed: int) -> list:
+    """Energy is the only numeric area worse; appetite decides. The baseline answers the
+    appetite question on `base_answered` days (`base_changed` of them "more"), the window on
+    `window_changed` days, all "less"; the other days leave it unanswered."""
+    base = [
+        Day(
+            **{
+                **d.__dict__,
+                "appetite": ("more" if i < base_changed else "usual") if i < base_answered else "",
+            }
+        )
+        for i, d in enumerate(baseline())
+    ]
+    recent = [
+        day(
+            ago,
+            **{
+                **SLID,
+                "interest": 6.0,
+                "sleep_hours": 7.5,
+                "appetite": "less" if ago < window_changed else "",
+            },
+        )
+        for ago in range(14)
+    ]
+    return base + recent
+
+
+def test_appetite_needs_four_answers_on_each_side():
+    """MIN_AREA_DAYS = 4 applies to a choice too (journal/early_warning.py `_choice_changed`)."""
+    assert slides(appetite_series(4, 0, 4))
+    assert not slides(appetite_series(3, 0, 8))
+    assert not slides(appetite_series(4, 0, 3))
+
+
+def test_appetite_changed_by_exactly_half_a_window_more_than_usual_counts():
+    """Usual share of change 50% (2 of 4), window 100%: exactly half a window more counts
+    (`>= 0.5`); 3 of 4 usually changed (75%) leaves only 25% more."""
+    assert slides(appetite_series(4, 2, 14))
+    assert not slides(appetite_series(4, 3, 14))
+
+
+def test_a_numeric_area_with_exactly_four_baseline_values_counts():
+    """MIN_AREA_DAYS = 4 on the baseline side of a numeric area: sleep answered on only four
+    baseline days still gives a usual to compare with."""
+    base = [
+        Day(**{**d.__dict__, "sleep_hours": d.sleep_hours if i < 4 else None})
+        for i, d in enumerate(baseline())
+    ]
+    recent = window(14, interest=6.0)  # energy and sleep worse
+    assert slides(base + recent)
+    fewer = [
+        Day(**{**d.__dict__, "sleep_hours": None}) if i == 3 else d for i, d in enumerate(base)
+    ]
+    assert not slides(fewer + recent)
+
+
+# --- Questionnaires: reviewed survivors of `make mutate` ------------------------------------
+
+
+def test_a_baseline_of_one_falling_to_zero_is_a_response():
+    """Any baseline above 0 can be halved: 1 to 0 is a 100% drop."""
+    assert q.phq9_response(baseline=1, total=0)
+    assert not q.phq9_response(baseline=1, total=1)
+
+
+def test_a_score_on_the_first_sessions_day_is_its_own_baseline():
+    """ "The first score on or after the first treatment session" (journal/questionnaires.py):
+    a PHQ-9 filled on the session's day is the baseline, not the one before it."""
+    scores = [(dt.date(2026, 3, 1), 22), (dt.date(2026, 3, 10), 10)]
+    assert q.phq9_outcomes(scores, dt.date(2026, 3, 10)) == [(False, False), (False, False)]
+    assert q.phq9_outcomes(scores, dt.date(2026, 3, 11)) == [(False, False), (True, False)]
+
+
+def test_wrong_answers_are_refused_with_a_reason():
+    """The reasons are for developers and logs (the form shows its own words)."""
+    with pytest.raises(ValueError, match=r"^unknown instrument$"):
+        q.score("bdi", [0] * 21)
+    with pytest.raises(ValueError, match=r"^phq9 needs 9 answers$"):
+        q.score("phq9", [0] * 8)
+    with pytest.raises(ValueError, match=r"^each answer must be 0-3$"):
+        q.score("gad7", [0] * 6 + [4])
+    with pytest.raises(ValueError, match=r"^each answer must be 0-3$"):
+        q.score("gad7", [0] * 6 + [True])
+    with pytest.raises(ValueError, match=r"^gad7 total must be 0-21$"):
+        q.gad7_band(22)

@@ -16,13 +16,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import account_delete
-from careteam.models import Share
+from careteam.access import grant_for
+from careteam.models import AccessEvent, Share
 from journal import services
-from journal.access import EVERYTHING, Grant
+from journal.access import EVERYTHING, Grant, Scope
 from journal.export import export_checkins_csv, export_json
 from journal.export_zip import export_zip
 from journal.fhir import export_fhir
@@ -419,3 +421,22 @@ def test_only_the_patient_who_has_not_checked_in_is_reminded(two_patients):
 
     checkin_reminders = [d.user.pk for d in plan if d.kind == "checkin_reminder"]
     assert checkin_reminders == [bravo.user.pk]
+
+
+# --- The door: each team sees its own patient --------------------------------------------
+
+
+def test_each_clinician_sees_only_the_patient_who_shared_with_their_team(client, two_patients):
+    alpha, bravo = two_patients
+    grant = grant_for(alpha.clinician, alpha.user.public_id, need=Scope.NOTES, what="notes")
+    assert grant.patient == alpha.user
+    with pytest.raises(Http404):
+        grant_for(alpha.clinician, bravo.user.public_id, need=Scope.TRENDS, what="trends")
+    looks = AccessEvent.objects.filter(viewer=alpha.clinician)
+    assert sorted(looks.values_list("patient_id", "allowed")) == sorted(
+        [(alpha.user.pk, True), (bravo.user.pk, False)]
+    )
+    client.force_login(bravo.clinician)
+    page = client.get(reverse("careteam:dashboard")).content.decode()
+    assert bravo.user.display_name in page
+    assert alpha.user.display_name not in page
