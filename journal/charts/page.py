@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from ..access import Grant, Scope
+from ..courses import Point, spans_from_first_sessions
 from ..models import (
     Activity,
     CheckIn,
@@ -107,24 +108,28 @@ def _stored_activity_rows(weeks) -> list[tuple[int, str, int, int]]:
     return [(pk, name, days[pk], moods[pk]) for pk, name in names.items()]
 
 
-def _sessions_and_scores(patient) -> tuple[list[dt.date], list[tuple[str, dt.date, int]]]:
-    """All treatment-session days and questionnaire totals, in one query (a few rows a month)."""
+def _sessions_and_scores(patient) -> tuple[list[tuple[dt.date, dt.datetime]], list[tuple]]:
+    """All treatment sessions (day, start) and questionnaire totals (instrument, day, total,
+    submitted), in time order, in one query (a few rows a month). The times decide whether a
+    score on a session's day came before it (journal/courses.py)."""
     session_rows = (
         TreatmentSession.objects.filter(patient=patient)
         .order_by()
-        .annotate(what=Value("session"), score=Value(0, output_field=IntegerField()))
-        .values_list("what", "day", "score")
+        .annotate(
+            what=Value("session"), score=Value(0, output_field=IntegerField()), at=F("started_at")
+        )
+        .values_list("what", "day", "score", "at")
     )
     rows = (
         QuestionnaireResponse.objects.filter(patient=patient)
         .order_by()
-        .annotate(what=F("instrument"), score=F("total"))
-        .values_list("what", "day", "score")
+        .annotate(what=F("instrument"), score=F("total"), at=F("submitted_at"))
+        .values_list("what", "day", "score", "at")
         .union(session_rows, all=True)
     )
-    ordered = sorted(rows, key=lambda r: (r[1], r[0]))
-    sessions = [day for what, day, _ in ordered if what == "session"]
-    scores = [(what, day, total) for what, day, total in ordered if what != "session"]
+    ordered = sorted(rows, key=lambda r: (r[1], r[3], r[0]))
+    sessions = [(day, at) for what, day, _, at in ordered if what == "session"]
+    scores = [row for row in ordered if row[0] != "session"]
     return sessions, scores
 
 
@@ -204,7 +209,7 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     today = patient.today()
     version = _data_version(patient.pk, range_key, today)
     fingerprint = repr((patient.pk, range_key, today.isoformat(), version))
-    cache_key = "trends:charts:v7:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    cache_key = "trends:charts:v8:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     built = cache.get(cache_key)
     if built is None:
         built = _build_charts(patient, range_key, today)
@@ -250,16 +255,18 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
     # Plain rows, not model instances: a 3-year page reads ~160 of them.
     weeks = [SimpleNamespace(**row) for row in weeks_qs.values()]
     first_day = min(
-        [w.week_start for w in weeks[:1]] + [d for _, d, _ in scores[:1]] + sessions[:1],
+        [w.week_start for w in weeks[:1]]
+        + [d for _, d, _, _ in scores[:1]]
+        + [d for d, _ in sessions[:1]],
         default=None,
     )
     start = _range_start(range_key, today, first_day)
     if days is None or days > DAILY_MAX_DAYS:
         start = week_start(start)  # long ranges are whole weeks: they read weekly rows
-    first_session = sessions[0] if sessions else None
-    in_range_sessions = [d for d in sessions if start <= d <= today]
-    phq9 = [(d, t) for i, d, t in scores if i == "phq9"]
-    gad7 = [(d, t) for i, d, t in scores if i == "gad7"]
+    spans = spans_from_first_sessions(sessions[:1])
+    in_range_sessions = [d for d, _ in sessions if start <= d <= today]
+    phq9 = [Point(d, t, at) for i, d, t, at in scores if i == "phq9"]
+    gad7 = [Point(d, t, at) for i, d, t, at in scores if i == "gad7"]
 
     charts = []
     if days is not None and days <= DAILY_MAX_DAYS:
@@ -318,7 +325,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             start,
             today,
             in_range_sessions,
-            first_session,
+            spans,
         )
     )
     charts.append(
@@ -330,7 +337,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             start,
             today,
             in_range_sessions,
-            first_session,
+            spans,
         )
     )
     if days is not None and days <= DAILY_MAX_DAYS:

@@ -16,8 +16,10 @@ from journal.weekly import week_start, weekly_summaries_rebuild, weekly_summary_
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
+    QuestionnaireResponseFactory,
     ShareFactory,
     SignalFactory,
+    TreatmentSessionFactory,
     UserFactory,
     daily_history,
 )
@@ -382,3 +384,57 @@ def test_other_areas_says_how_to_fill_it_when_nothing_is_rated(patient_client, p
 
     assert "chart-other-areas-data" not in figures(response)
     assert "you can rate interest, anxiety, connection and more" in response.content.decode()
+
+
+def phq9_table(response) -> str:
+    html = response.content.decode()
+    start = html.index('id="chart-phq9-title"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_phq9_chart_measures_response_from_the_score_before_treatment(patient, client):
+    """Issue 17's example: 20 before the first infusion, 12 after it, a later 8 is a 60%
+    response (it was measured from the 12 before the fix)."""
+    today = patient.today()
+    first = today - dt.timedelta(days=30)
+    zone = patient.zoneinfo
+    TreatmentSessionFactory(
+        patient=patient,
+        day=first,
+        started_at=dt.datetime.combine(first, dt.time(10), tzinfo=zone),
+    )
+    for offset, answers in ((-2, [3, 3, 2, 2, 2, 2, 2, 2, 2]), (1, [2] * 6), (14, [1] * 8)):
+        day = first + dt.timedelta(days=offset)
+        QuestionnaireResponseFactory(
+            patient=patient,
+            answers=[*answers, *[0] * (9 - len(answers))],
+            day=day,
+            submitted_at=dt.datetime.combine(day, dt.time(9), tzinfo=zone),
+        )
+    client.force_login(patient)
+    table = phq9_table(client.get("/trends/?range=90d"))
+    assert "the last one before the course" in table
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    marked = {day: cells for day, cells in rows}
+    assert "response" in marked[(first + dt.timedelta(days=14)).isoformat()]
+    assert "response" not in marked[(first + dt.timedelta(days=1)).isoformat()]
+
+
+def test_with_no_score_before_treatment_the_chart_says_so_in_words(patient, client):
+    today = patient.today()
+    first = today - dt.timedelta(days=30)
+    TreatmentSessionFactory(
+        patient=patient,
+        day=first,
+        started_at=dt.datetime.combine(first, dt.time(10), tzinfo=patient.zoneinfo),
+    )
+    day = first + dt.timedelta(days=2)
+    QuestionnaireResponseFactory(
+        patient=patient,
+        answers=[2] * 7 + [0, 0],
+        day=day,
+        submitted_at=dt.datetime.combine(day, dt.time(9), tzinfo=patient.zoneinfo),
+    )
+    client.force_login(patient)
+    table = phq9_table(client.get("/trends/?range=90d"))
+    assert "There was no PHQ-9 in the 30 days before the course" in table
