@@ -26,6 +26,7 @@ from .models import (
     TreatmentSession,
 )
 from .questionnaires import GAD7, PHQ9, score
+from .services import SessionData, treatment_session_save
 from .signals import signals_evaluate
 from .weekly import weekly_summaries_rebuild
 
@@ -104,23 +105,20 @@ def seed_journal_history(patient) -> None:
     session_days = [day_of[i] for i in SESSION_OFFSETS]
 
     if not TreatmentSession.objects.for_patient(patient).exists():
-        TreatmentSession.objects.bulk_create(
-            [
-                TreatmentSession(
-                    patient=patient,
-                    started_at=dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone).astimezone(
-                        dt.UTC
-                    ),
+        # Through the service, as a patient's own entries go: it puts each in its course.
+        for n, day in enumerate(session_days):
+            treatment_session_save(
+                patient=patient,
+                data=SessionData(
                     day=day,
+                    time=dt.time(10, 0),
                     kind=TreatmentSession.Kind.IV_INFUSION,
                     dose="0.5 mg/kg over 40 minutes",
                     provider="Harbour Ketamine Clinic",
                     intention=INTENTIONS[n],
                     insights=INSIGHTS[n],
-                )
-                for n, day in enumerate(session_days)
-            ]
-        )
+                ),
+            )
 
     moods: dict[dt.date, int] = {}
     if not CheckIn.objects.for_patient(patient).exists():

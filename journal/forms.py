@@ -8,9 +8,10 @@ from django import forms
 
 from . import measures
 from .measures import Kind, Measure
-from .models import Activity, CheckIn, SafetyPlan, TreatmentSession
+from .models import Activity, CheckIn, Course, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
+from .treatment import CourseData
 
 SELF_HARM_CHOICES = [("", "I'd rather not answer"), ("no", "No"), ("yes", "Yes")]
 TAG_REFUSED = "One of the tags isn't available to you. Please choose from the list."
@@ -421,3 +422,55 @@ class OfflineCheckInForm(forms.Form):
 
     def required_measures(self):
         return [self[m.name] for m in measures.MEASURES if m.required]
+
+
+class CourseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of course",
+        choices=Course.Kind.choices,
+        error_messages={"invalid_choice": "Please choose a kind of course from the list."},
+    )
+    medication = forms.CharField(label="Medication", max_length=60, required=False)
+    route = forms.ChoiceField(
+        label="How it is given",
+        choices=TreatmentSession.Kind.choices,
+        error_messages={"invalid_choice": "Please choose how it is given from the list."},
+    )
+    planned_sessions = forms.IntegerField(
+        label="Sessions planned (optional)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        error_messages={
+            "invalid": "Please enter a whole number of sessions, for example 6.",
+            "min_value": "Please enter at least 1 session, or leave it empty.",
+            "max_value": "Please enter 100 sessions or fewer.",
+        },
+    )
+    ended_on = forms.DateField(
+        label="Course ended on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty while the course goes on. New sessions join the open course.",
+        error_messages={"invalid": "Please enter a date, for example 2026-03-14."},
+    )
+
+    @staticmethod
+    def initial_from(course: Course) -> dict:
+        return {
+            "kind": course.kind,
+            "medication": course.medication,
+            "route": course.route,
+            "planned_sessions": course.planned_sessions,
+            "ended_on": course.ended_on,
+        }
+
+    def to_data(self) -> CourseData:
+        c = self.cleaned_data
+        return CourseData(
+            kind=c["kind"],
+            medication=c["medication"].strip(),
+            route=c["route"],
+            planned_sessions=c["planned_sessions"],
+            ended_on=c["ended_on"],
+        )

@@ -149,6 +149,8 @@ class TreatmentSession(models.Model):
     started_at = models.DateTimeField()
     day = models.DateField(help_text="The patient's local date of the session.")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Set by journal/services.py (`session_course`), which every path that adds a session uses.
+    course = models.ForeignKey("Course", on_delete=models.RESTRICT, related_name="sessions")
     dose = models.CharField(max_length=60, blank=True)
     provider = models.CharField(max_length=120, blank=True)
     intention = models.TextField("intention (before)", blank=True, max_length=5000)
@@ -170,6 +172,70 @@ class TreatmentSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} ({self.day})"
+
+
+class CourseQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def open(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class Course(models.Model):
+    """A course of treatment: an induction (about six sessions over two to four weeks), then
+    maintenance (boosters). Each session belongs to one; a patient has at most one open course
+    (no end date), which new sessions join (journal/services.py, `session_course`). Its numbers
+    (baseline, response, remission, durability) are derived, never stored: journal/courses.py."""
+
+    class Kind(models.TextChoices):
+        INDUCTION = "induction", "Induction"
+        MAINTENANCE = "maintenance", "Maintenance or boosters"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courses"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDUCTION)
+    medication = models.CharField(max_length=60, blank=True, default="Ketamine")
+    route = models.CharField(
+        max_length=8,
+        choices=TreatmentSession.Kind.choices,
+        default=TreatmentSession.Kind.IV_INFUSION,
+    )
+    started_on = models.DateField(help_text="The patient's local date of the first session.")
+    planned_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        indexes = [models.Index(fields=["patient", "started_on"], name="course_patient_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["induction", "maintenance", "other"]),
+                name="course_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="course_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_sessions__isnull=True)
+                | Q(planned_sessions__gte=1, planned_sessions__lte=100),
+                name="course_planned_sessions_1_100",
+            ),
+            # One open course: the one a new session joins.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(ended_on__isnull=True), name="course_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"course {self.pk} ({self.get_kind_display()}, {self.started_on})"
 
 
 class Instrument(models.TextChoices):

@@ -21,6 +21,7 @@ from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import urgent_signal_record
 from .tasks import imported_history_refresh, warning_signs_refresh, weekly_summary_refresh
+from .treatment import course_tidy, session_course
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
 # letting a typo in a URL rewrite someone's distant history.
@@ -413,10 +414,24 @@ def treatment_session_save(
     session.provider = data.provider
     session.intention = data.intention
     session.insights = data.insights
+    moved_from = None
+    if session.pk is None or not (
+        session.course.started_on <= data.day
+        and (session.course.ended_on is None or data.day <= session.course.ended_on)
+    ):
+        moved_from = session.course if session.pk is not None else None
+        session.course = session_course(
+            patient=patient,
+            day=data.day,
+            route=data.kind,
+            exclude_session=session if session.pk else None,
+        )
     session.full_clean(exclude=["patient"])
     # Nothing to recompute: no weekly summary or warning sign reads sessions (the trends page
     # reads them as they are).
     session.save()
+    if moved_from is not None:
+        course_tidy(moved_from)
     return session
 
 

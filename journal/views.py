@@ -24,12 +24,19 @@ from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
 from .care import care_teams
 from .charts.page import trends_context
+from .course_outcomes import courses_for, current_course
 from .export import export_checkins_csv, export_json
 from .export_zip import export_zip
 from .fhir import CONTENT_TYPE as FHIR_CONTENT_TYPE
 from .fhir import export_fhir
-from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
-from .models import SafetyPlan, TreatmentSession
+from .forms import (
+    CheckInForm,
+    CourseForm,
+    QuestionnaireForm,
+    SafetyPlanForm,
+    TreatmentSessionForm,
+)
+from .models import Course, SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
 from .regions import REGIONS
 from .safety import plan_sections, safety_context, section_label
@@ -44,6 +51,7 @@ from .services import (
     treatment_session_save,
 )
 from .signals import urgent_signals_safe_now
+from .treatment import course_update
 from .warning_cards import warning_cards
 
 
@@ -61,10 +69,12 @@ def _home(request, grant):
     patient = grant.patient
     today = patient.today()
     due = selectors.questionnaires_due(patient=patient, today=today)
+    course = current_course(courses_for([patient.pk]).get(patient.pk, []))
     return render(
         request,
         "journal/home.html",
         {
+            "course_cue": course.outcome.cue_for_patient if course else None,
             "today": today,
             "checkin": selectors.checkin_for_day(patient=patient, day=today),
             "streak": selectors.streak_days(patient=patient, today=today),
@@ -312,6 +322,38 @@ def _session_form(request, patient, session):
     else:
         form = TreatmentSessionForm(initial={"day": patient.today()})
     return render(request, "journal/session_form.html", {"form": form, "session": session})
+
+
+# --- Treatment courses ---
+
+
+@own_journal
+def courses(request, grant):
+    """The patient's courses, latest first, each with its numbers and, when scores climb back,
+    the durability cue in the patient's words. Three queries, whatever the history."""
+    patient = grant.patient
+    rows = courses_for([patient.pk]).get(patient.pk, [])
+    return render(request, "journal/courses.html", {"courses": list(reversed(rows))})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def course_edit(request, grant, pk: int):
+    patient = grant.patient
+    course = get_object_or_404(Course.objects.for_patient(patient), pk=pk)
+    if request.method == "POST":
+        form = CourseForm(request.POST)
+        if form.is_valid():
+            try:
+                course_update(patient=patient, course=course, data=form.to_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your course is saved.")
+                return redirect("courses")
+    else:
+        form = CourseForm(initial=CourseForm.initial_from(course))
+    return render(request, "journal/course_form.html", {"form": form, "course": course})
 
 
 # --- Questionnaires ---

@@ -328,6 +328,22 @@ def questionnaire_chart(
                 continue  # a course wholly before the range
             which = f"Course {n}" if len(spans) > 1 else "This course"
             notes.append(f"{which}: {course_baseline(points, span).words}")
+    # Each course's baseline and the response line (half of it), from its first session to
+    # the next course's (or today): one dashed trace each, gaps between courses.
+    base_x: list = []
+    base_y: list = []
+    half_y: list = []
+    if key == "phq9":
+        for span in spans:
+            base = course_baseline(points, span).point
+            if base is None:
+                continue
+            until = span.next_day or today
+            if until < start:
+                continue
+            base_x += [_iso(max(span.first_day, start)), _iso(until), None]
+            base_y += [base.total, base.total, None]
+            half_y += [base.total / 2, base.total / 2, None]
     response_x, remission_x, response_y, remission_y = [], [], [], []
     for (d, t), (response, remission) in zip(shown, shown_outcomes, strict=True):
         band = next(name for low, high, name in bands if low <= t <= high)
@@ -354,6 +370,25 @@ def questionnaire_chart(
             marker=dict(size=8),
         )
     ]
+    if base_x:
+        traces += [
+            part(
+                go.Scatter,
+                dict(x=base_x, y=base_y),
+                mode="lines",
+                name="Course baseline",
+                line=dict(color="#555555", width=1.5, dash="dash"),
+                hovertemplate="Course baseline: %{y}<extra></extra>",
+            ),
+            part(
+                go.Scatter,
+                dict(x=base_x, y=half_y),
+                mode="lines",
+                name="Response line (half the baseline)",
+                line=dict(color="#2e7d32", width=1.5, dash="dot"),
+                hovertemplate="Response line: %{y}<extra></extra>",
+            ),
+        ]
     if response_x:
         traces.append(
             part(

@@ -24,11 +24,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from ..access import Grant, Scope
-from ..courses import Point, spans_from_first_sessions
+from ..course_outcomes import CourseRow, courses_for
+from ..courses import Point
 from ..models import (
     Activity,
     CheckIn,
     CheckInActivity,
+    Course,
     QuestionnaireResponse,
     TreatmentSession,
     WeeklySummary,
@@ -37,7 +39,7 @@ from ..questionnaires import GAD7 as GAD7_SPEC
 from ..questionnaires import PHQ9 as PHQ9_SPEC
 from ..questionnaires import band_ranges
 from ..weekly import week_start
-from .base import MOOD, SLEEP
+from .base import DASH, MOOD, SLEEP
 from .figures import (
     MOOD_RANGE,
     SLEEP_RANGE,
@@ -49,6 +51,7 @@ from .figures import (
     weekly_band,
     what_helps_chart,
 )
+from .plot import courses_shading
 
 RANGES = {
     "30d": ("30 days", 30),
@@ -171,10 +174,10 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     weeks_from = _weeks_from(range_key, today)
     t = {
         m.__name__: m._meta.db_table
-        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity)
+        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity, Course)
     }
     sql = f"""
-SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m, k.n, k.m
 FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
       WHERE patient_id = %s AND day BETWEEN %s AND %s) c
 CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
@@ -185,9 +188,11 @@ CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]
       WHERE patient_id = %s AND week_start >= %s) w
 CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
       WHERE owner_id IS NULL OR owner_id = %s) a
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Course"]}
+      WHERE patient_id = %s) k
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
+    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, pid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())
@@ -263,9 +268,15 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
     start = _range_start(range_key, today, first_day)
     if days is None or days > DAILY_MAX_DAYS:
         start = week_start(start)  # long ranges are whole weeks: they read weekly rows
-    spans = spans_from_first_sessions(sessions[:1])
     in_range_sessions = [d for d, _ in sessions if start <= d <= today]
     phq9 = [Point(d, t, at) for i, d, t, at in scores if i == "phq9"]
+    course_rows = courses_for([patient.pk], {patient.pk: phq9}).get(patient.pk, [])
+    spans = [r.span for r in course_rows]
+    shading = [
+        (max(r.span.first_day, start), min(r.course.ended_on or today, today), f"Course {r.number}")
+        for r in course_rows
+        if (r.course.ended_on or today) >= start and r.span.first_day <= today
+    ]
     gad7 = [Point(d, t, at) for i, d, t, at in scores if i == "gad7"]
 
     charts = []
@@ -348,8 +359,54 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
         total_days = sum(w.days_logged for w in weeks)
         total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))
+    for chart in charts:
+        if (
+            chart.figure is not None
+            and chart.figure["layout"].get("xaxis", {}).get("type") == "date"
+        ):
+            courses_shading(chart.figure, shading)
     return {
         "range_start": start,
         "charts": [chart.shown() for chart in charts],
+        "courses": [_course_table_row(r) for r in reversed(course_rows)],
         "has_entries": bool(total_days or weeks),
+    }
+
+
+def _course_table_row(row: CourseRow) -> dict:
+    """One course's numbers in the words the per-course table shows, the same for the patient
+    and their team (the cached charts are shared): no "you"."""
+    o, c = row.outcome, row.course
+    base = o.baseline.point
+    if o.response_on is None:
+        response = DASH
+    else:
+        response = f"since {o.response_on:%-d %b %Y}" + ("" if o.response_holds else ", not now")
+    if o.remission_on is None:
+        remission = DASH
+    else:
+        remission = f"since {o.remission_on:%-d %b %Y}" + ("" if o.remission_holds else ", not now")
+    if o.rising_weeks:
+        durability = f"Scores have risen for {o.rising_weeks} weeks toward the baseline"
+    elif o.response_on is not None:
+        durability = "Response holds" if o.response_holds else "Response no longer holds"
+    else:
+        durability = DASH
+    return {
+        "name": f"Course {row.number}",
+        "kind": c.get_kind_display(),
+        "medication": " ".join(x for x in (c.medication, f"({c.get_route_display()})") if x),
+        "dates": f"{row.span.first_day:%-d %b %Y} to "
+        + (f"{c.ended_on:%-d %b %Y}" if c.ended_on else "now"),
+        "sessions": row.sessions_words,
+        "baseline": (f"{base.total}" + ("" if o.baseline.before_treatment else " (after)"))
+        if base
+        else DASH,
+        "baseline_words": o.baseline.words,
+        "best": o.best.total if o.best else DASH,
+        "latest": o.latest.total if o.latest else DASH,
+        "change": f"{o.change_percent:+d}%" if o.change_percent is not None else DASH,
+        "response": response,
+        "remission": remission,
+        "durability": durability,
     }

@@ -72,6 +72,9 @@ MATRIX: dict[str, Entry] = {
     "session_edit": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
     ),
+    "course_edit": Entry(
+        kwargs=lambda w: {"pk": w.session.course_id}, allowed={OWNER}, logs_access=False
+    ),
     # An import's pages: the patient's own upload only (journal/imports/views.py).
     **{
         name: Entry(

@@ -14,9 +14,10 @@ from tests.factories import QuestionnaireResponseFactory, TreatmentSessionFactor
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    # 12: one is the patient's open warning cards (journal/warning_cards.py), one the safety
-    # plan additions their care team suggested.
-    "home": (lambda p: reverse("home"), 12),
+    # 14: one is the patient's open warning cards (journal/warning_cards.py), one the safety
+    # plan additions their care team suggested, two the courses and PHQ-9 totals behind the
+    # durability cue (journal/course_outcomes.py).
+    "home": (lambda p: reverse("home"), 14),
     "checkin": (lambda p: reverse("checkin"), 8),
     "checkin_day": (
         lambda p: reverse("checkin_day", args=[p.today() - dt.timedelta(days=1)]),
@@ -26,6 +27,7 @@ PAGES = {
     "history_calendar": (lambda p: reverse("history_calendar"), 6),
     "questionnaires": (lambda p: reverse("questionnaires"), 7),
     "sessions": (lambda p: reverse("sessions"), 6),
+    "courses": (lambda p: reverse("courses"), 7),
 }
 
 

@@ -87,7 +87,8 @@ def test_every_range_draws_every_chart_with_a_table(patient_client, patient, ran
         "chart-what-helps-data",
     }
     assert html.count("<details>") == 7
-    assert html.count("<caption>") == 7
+    assert html.count("<caption>") == 8  # and the per-course table, open beside the charts
+    assert "Treatment courses, latest first" in html
     assert f'href="?range={range_key}" aria-current="true"' in html
     assert '<a href="/trends/" aria-current="page">Trends</a>' in html
 
@@ -122,7 +123,7 @@ def test_phq9_chart_shades_the_five_severity_bands_and_marks_response(patient_cl
     phq9 = figures(response)["chart-phq9-data"]
     gad7 = figures(response)["chart-gad7-data"]
 
-    bands = [s for s in phq9["layout"]["shapes"] if s["type"] == "rect"]
+    bands = [s for s in phq9["layout"]["shapes"] if s["type"] == "rect" and s["yref"] == "y"]
     assert [(b["y0"], b["y1"]) for b in bands] == [
         (0, 4.5),
         (4.5, 9.5),
@@ -130,8 +131,12 @@ def test_phq9_chart_shades_the_five_severity_bands_and_marks_response(patient_cl
         (14.5, 19.5),
         (19.5, 27.5),
     ]
-    assert len([s for s in gad7["layout"]["shapes"] if s["type"] == "rect"]) == 4
+    assert len([s for s in gad7["layout"]["shapes"] if s["yref"] == "y"]) == 4
+    # Treatment courses are shaded top to bottom (paper), behind the bands' data.
+    courses = [s for s in phq9["layout"]["shapes"] if s["yref"] == "paper"]
+    assert courses and all(s["layer"] == "below" for s in courses)
     names = [t["name"] for t in phq9["data"]]
+    assert "Course baseline" in names and "Response line (half the baseline)" in names
     assert "Response (50% lower than when treatment began)" in names
     assert "Remission (under 5)" in names
     assert "response, remission" in response.content.decode()
