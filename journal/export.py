@@ -17,7 +17,14 @@ from django.utils import timezone
 from .access import EVERYTHING, Grant
 from .care import care_teams
 from .export_zip import checkins_table, table_csv
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .models import (
+    Activity,
+    CheckIn,
+    Course,
+    QuestionnaireResponse,
+    SafetyPlan,
+    TreatmentSession,
+)
 from .services import CHECKIN_VALUE_FIELDS
 
 EXPORT_FORMAT = "tideline-export/1"
@@ -82,6 +89,11 @@ def patient_export(grant: Grant) -> dict:
             TreatmentSession.objects.for_patient(patient)
             .order_by("started_at")
             .values(*SESSION_FIELDS)
+        ),
+        "treatment_courses": list(
+            Course.objects.for_patient(patient)
+            .order_by("started_on", "pk")
+            .values("kind", "medication", "route", "started_on", "planned_sessions", "ended_on")
         ),
         "questionnaires": list(
             QuestionnaireResponse.objects.for_patient(patient)

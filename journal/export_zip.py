@@ -22,6 +22,7 @@ from django.utils import timezone
 from . import measures
 from .access import EVERYTHING, Grant
 from .care import care_teams
+from .course_outcomes import courses_for
 from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
 from .questionnaires import SPECS
 from .tabular import Column, Table, cell
@@ -124,6 +125,61 @@ def sessions_table(patient) -> Table:
     )
 
 
+COURSE_COLUMNS = (
+    Column("course", "The course's number: 1 for your first"),
+    Column("kind", "induction, maintenance (or boosters) or other"),
+    Column("medication", "The medication, as you wrote it"),
+    Column("route", "How it is given: iv, im, oral, nasal or other"),
+    Column("started_on", "The day of its first session, YYYY-MM-DD"),
+    Column("ended_on", "The day it ended; empty while it goes on"),
+    Column("planned_sessions", "How many sessions were planned, if you said"),
+    Column("sessions_done", "Sessions that have happened"),
+    Column(
+        "baseline_phq9",
+        "The PHQ-9 the course is measured from: the last one in the 30 days up to its first "
+        "session, or, when there was none, the first one after it",
+    ),
+    Column("baseline_day", "The day of that PHQ-9"),
+    Column("baseline_before_treatment", "yes if it came before the first session, no if after"),
+    Column("response_on", "The first day a PHQ-9 was half the baseline or lower"),
+    Column("remission_on", "The first day a PHQ-9 was under 5"),
+    Column("latest_phq9", "The latest PHQ-9 during the course"),
+)
+
+
+def courses_table(patient) -> Table:
+    """Each course with the numbers Tideline works out for it (journal/courses.py), so a
+    download says what the pages said."""
+    rows = courses_for([patient.pk]).get(patient.pk, [])
+    out = []
+    for r in rows:
+        o, c, base = r.outcome, r.course, r.outcome.baseline.point
+        out.append(
+            [
+                r.number,
+                c.kind,
+                c.medication,
+                c.route,
+                r.span.first_day,
+                c.ended_on,
+                c.planned_sessions,
+                r.sessions_done,
+                base.total if base else None,
+                base.day if base else None,
+                ("yes" if o.baseline.before_treatment else "no") if base else None,
+                o.response_on,
+                o.remission_on,
+                o.latest.total if o.latest else None,
+            ]
+        )
+    return Table(
+        "courses",
+        "One row per treatment course (your sessions grouped: an induction, then maintenance).",
+        COURSE_COLUMNS,
+        out,
+    )
+
+
 QUESTIONNAIRE_COLUMNS = (
     Column("day", "The day you filled it in (your own calendar date), YYYY-MM-DD"),
     Column("submitted_at", "When you sent it, in your time zone, with its offset from UTC"),
@@ -186,6 +242,7 @@ TABLES: list[Callable] = [
     checkins_table,
     own_tags_table,
     sessions_table,
+    courses_table,
     questionnaires_table,
     safety_plan_table,
 ]

@@ -16,7 +16,14 @@ from careteam.access import grant_for
 from careteam.models import AccessEvent, Share
 from journal import measures
 from journal.access import Scope
-from journal.models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from journal.models import (
+    Activity,
+    CheckIn,
+    Course,
+    QuestionnaireResponse,
+    SafetyPlan,
+    TreatmentSession,
+)
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -35,6 +42,7 @@ TABLE_FILES = {
     "checkins.csv",
     "own_tags.csv",
     "sessions.csv",
+    "courses.csv",
     "questionnaires.csv",
     "safety_plan.csv",
     "shares.csv",
@@ -86,6 +94,7 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "checkins.csv": CheckIn.objects.filter(patient=patient).count(),
         "own_tags.csv": Activity.objects.filter(owner=patient).count(),
         "sessions.csv": TreatmentSession.objects.filter(patient=patient).count(),
+        "courses.csv": Course.objects.filter(patient=patient).count(),
         "questionnaires.csv": QuestionnaireResponse.objects.filter(patient=patient).count(),
         "safety_plan.csv": SafetyPlan.objects.filter(patient=patient).count(),
         "shares.csv": Share.objects.filter(patient=patient).count(),
@@ -95,6 +104,7 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "checkins.csv": 2,
         "own_tags.csv": 2,
         "sessions.csv": 1,
+        "courses.csv": 1,
         "questionnaires.csv": 2,
         "safety_plan.csv": 1,
         "shares.csv": 1,
@@ -108,6 +118,8 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
     [phq9] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "phq9"]
     answers = QuestionnaireResponse.objects.get(patient=patient, instrument="phq9").answers
     assert [int(phq9[f"item_{n}"]) for n in range(1, 10)] == answers
+    [course] = rows_of(archive, "courses.csv")
+    assert (course["course"], course["kind"], course["sessions_done"]) == ("1", "induction", "1")
     assert phq9["total"] == "12"
     [gad7] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "gad7"]
     assert gad7["item_8"] == gad7["item_9"] == ""
