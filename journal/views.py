@@ -287,8 +287,11 @@ def history_calendar(request, grant):
 
 @own_journal
 def sessions(request, grant):
-    rows = TreatmentSession.objects.for_patient(grant.patient).order_by("-started_at")
-    return render(request, "journal/sessions.html", {"sessions": rows})
+    patient = grant.patient
+    rows = TreatmentSession.objects.for_patient(patient).order_by("-started_at")
+    due = selectors.questionnaires_due(patient=patient, today=patient.today())
+    before = next((status for status in due if status.before_session), None)
+    return render(request, "journal/sessions.html", {"sessions": rows, "phq9_before": before})
 
 
 @own_journal

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from journal.models import Course, TreatmentSession
+from journal.selectors import questionnaires_due
 from journal.services import SessionData, treatment_session_save
 from journal.treatment import CourseData, course_update
-from tests.factories import UserFactory, scored_questionnaire
+from tests.factories import QuestionnaireResponseFactory, UserFactory, scored_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,55 @@ def test_the_migration_groups_existing_sessions_into_courses():
     assert courses[-1].ended_on is None
     theirs = Course.objects.get(patient=b)
     assert (theirs.medication, theirs.route, theirs.ended_on) == ("Esketamine", "nasal", None)
+
+
+def book(patient, hours_ahead: float) -> TreatmentSession:
+    when = timezone.now() + dt.timedelta(hours=hours_ahead)
+    local = when.astimezone(patient.zoneinfo)
+    return treatment_session_save(
+        patient=patient,
+        data=SessionData(day=local.date(), time=local.time().replace(microsecond=0), kind="iv"),
+    )
+
+
+def phq9_at(patient, hours_ago: float) -> None:
+    at = timezone.now() - dt.timedelta(hours=hours_ago)
+    QuestionnaireResponseFactory(
+        patient=patient, day=at.astimezone(patient.zoneinfo).date(), submitted_at=at
+    )
+
+
+@pytest.mark.parametrize(("hours_ahead", "due"), [(47.5, True), (48.5, False)])
+def test_a_phq9_is_due_in_the_48_hours_before_a_booked_session(patient, hours_ahead, due):
+    phq9_at(patient, 24)  # a recent one: not due by the every-14-days rule
+    session = book(patient, hours_ahead)
+    [phq9] = [
+        s
+        for s in questionnaires_due(patient=patient, today=patient.today())
+        if s.instrument == "phq9"
+    ]
+    assert phq9.due is due
+    assert phq9.before_session == (session if due else None)
+
+
+@pytest.mark.parametrize(("hours_ago", "due"), [(1, False), (23, True)])
+def test_one_filled_in_within_the_48_hours_counts(patient, other_patient, hours_ago, due):
+    book(patient, 30)  # 30 hours ahead: the window opened 18 hours ago
+    phq9_at(patient, hours_ago)
+    book(other_patient, 30)  # someone else's session changes nothing for this patient
+    [phq9] = [
+        s
+        for s in questionnaires_due(patient=patient, today=patient.today())
+        if s.instrument == "phq9"
+    ]
+    assert phq9.due is due
+
+
+def test_the_sessions_page_offers_the_phq9_before_a_booked_session(patient_client, patient):
+    phq9_at(patient, 72)  # three days ago: before the 48 hours, within the 14 days
+    book(patient, 20)
+    page = patient_client.get(reverse("sessions")).content.decode()
+    assert "Before your session on" in page
+    assert reverse("questionnaire_fill", args=["phq9"]) in page
+    home = patient_client.get(reverse("home")).content.decode()
+    assert "(before your session on" in home

@@ -26,7 +26,8 @@ PAGES = {
     "history": (lambda p: reverse("history"), 8),
     "history_calendar": (lambda p: reverse("history_calendar"), 6),
     "questionnaires": (lambda p: reverse("questionnaires"), 7),
-    "sessions": (lambda p: reverse("sessions"), 6),
+    # 8: two ask whether a PHQ-9 is due before a session booked in the next 48 hours.
+    "sessions": (lambda p: reverse("sessions"), 8),
     "courses": (lambda p: reverse("courses"), 7),
 }
 
