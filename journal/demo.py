@@ -24,6 +24,7 @@ from .models import (
     Activity,
     CheckIn,
     CheckInActivity,
+    Medication,
     QuestionnaireResponse,
     SafetyPlan,
     TreatmentSession,
@@ -31,6 +32,7 @@ from .models import (
 from .questionnaires import GAD7, PHQ9, score
 from .services import SessionData, treatment_session_save
 from .signals import signals_evaluate
+from .treatment import MedicationData, medication_dose_change, medication_save
 from .weekly import weekly_summaries_rebuild
 
 HISTORY_DAYS = 182
@@ -39,6 +41,7 @@ SLIDE_DAYS = 21
 # three weeks, a second course (maintenance) of three and a booster (journal/courses.py).
 SESSION_OFFSETS = (10, 13, 17, 20, 24, 27, 99, 102, 106, 134)
 SECOND_COURSE = 99
+DOSE_CHANGE = 112  # the day index Sertraline goes from 50 to 100 mg
 PRE_TREATMENT_PHQ9 = 8  # the day index of a PHQ-9 two days before the first infusion
 # The PHQ-9 totals the story needs, by day index; the rest follow mood. Course 1 from 19:
 # 8 is a response (half or lower). Course 2 from 17: 7 is a response, 5 its best, then 8 and 11
@@ -150,6 +153,27 @@ def seed_journal_history(patient) -> None:
                     insights=INSIGHTS[n % len(INSIGHTS)],
                 ),
             )
+
+    if not Medication.objects.for_patient(patient).exists():
+        # A dose change during the second course: a marker on every chart.
+        sertraline = medication_save(
+            patient=patient,
+            data=MedicationData(
+                name="Sertraline",
+                dose=Decimal(50),
+                unit="mg",
+                how_often="once a day",
+                started_on=start - dt.timedelta(days=240),
+                stopped_on=None,
+            ),
+        )
+        medication_dose_change(
+            patient=patient,
+            medication=sertraline,
+            day=day_of[DOSE_CHANGE],
+            dose=Decimal(100),
+            unit="mg",
+        )
 
     moods: dict[dt.date, int] = {}
     if not CheckIn.objects.for_patient(patient).exists():

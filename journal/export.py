@@ -21,6 +21,7 @@ from .models import (
     Activity,
     CheckIn,
     Course,
+    Medication,
     QuestionnaireResponse,
     SafetyPlan,
     TreatmentSession,
@@ -95,6 +96,20 @@ def patient_export(grant: Grant) -> dict:
             .order_by("started_on", "pk")
             .values("kind", "medication", "route", "started_on", "planned_sessions", "ended_on")
         ),
+        "medications": [
+            {
+                **{
+                    name: getattr(m, name)
+                    for name in ("name", "dose", "unit", "how_often", "started_on", "stopped_on")
+                },
+                "dose_changes": [
+                    {"day": c.day, "dose": c.dose, "unit": c.unit} for c in m.changes.all()
+                ],
+            }
+            for m in Medication.objects.for_patient(patient)
+            .order_by("started_on", "pk")
+            .prefetch_related("changes")
+        ],
         "questionnaires": list(
             QuestionnaireResponse.objects.for_patient(patient)
             .order_by("day", "submitted_at")

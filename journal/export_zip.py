@@ -23,7 +23,14 @@ from . import measures
 from .access import EVERYTHING, Grant
 from .care import care_teams
 from .course_outcomes import courses_for
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .models import (
+    Activity,
+    CheckIn,
+    Medication,
+    QuestionnaireResponse,
+    SafetyPlan,
+    TreatmentSession,
+)
 from .questionnaires import SPECS
 from .tabular import Column, Table, cell
 
@@ -180,6 +187,36 @@ def courses_table(patient) -> Table:
     )
 
 
+MEDICATION_COLUMNS = (
+    Column("medication", "Its name, as you wrote it"),
+    Column("day", "The day of this row, YYYY-MM-DD"),
+    Column("what", "start (with its first dose), change (a new dose from this day) or stop"),
+    Column("dose", "The dose, a number; empty if you gave none"),
+    Column("unit", "The unit of the dose, as you wrote it"),
+    Column("how_often", "How often, as you wrote it (on the start row)"),
+)
+
+
+def medications_table(patient) -> Table:
+    """One row per start, dose change and stop: the markers the charts show. Two queries."""
+    rows = []
+    for m in (
+        Medication.objects.for_patient(patient)
+        .order_by("started_on", "pk")
+        .prefetch_related("changes")
+    ):
+        rows.append([m.name, m.started_on, "start", m.dose, m.unit, m.how_often])
+        rows += [[m.name, c.day, "change", c.dose, c.unit, ""] for c in m.changes.all()]
+        if m.stopped_on:
+            rows.append([m.name, m.stopped_on, "stop", None, "", ""])
+    return Table(
+        "medications",
+        "One row per start, dose change and stop of a medication you listed.",
+        MEDICATION_COLUMNS,
+        rows,
+    )
+
+
 QUESTIONNAIRE_COLUMNS = (
     Column("day", "The day you filled it in (your own calendar date), YYYY-MM-DD"),
     Column("submitted_at", "When you sent it, in your time zone, with its offset from UTC"),
@@ -243,6 +280,7 @@ TABLES: list[Callable] = [
     own_tags_table,
     sessions_table,
     courses_table,
+    medications_table,
     questionnaires_table,
     safety_plan_table,
 ]

@@ -2,16 +2,17 @@
 one row per day) are also database constraints; the service decides which days may be logged."""
 
 import uuid
+from decimal import Decimal
 from typing import cast
 
 from django import forms
 
 from . import measures
 from .measures import Kind, Measure
-from .models import Activity, CheckIn, Course, SafetyPlan, TreatmentSession
+from .models import Activity, CheckIn, Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
-from .treatment import CourseData
+from .treatment import CourseData, MedicationData
 
 SELF_HARM_CHOICES = [("", "I'd rather not answer"), ("no", "No"), ("yes", "Yes")]
 TAG_REFUSED = "One of the tags isn't available to you. Please choose from the list."
@@ -474,3 +475,73 @@ class CourseForm(forms.Form):
             planned_sessions=c["planned_sessions"],
             ended_on=c["ended_on"],
         )
+
+
+_DATE = {"invalid": "Please enter a date, for example 2026-03-14."}
+_DOSE = {
+    "invalid": "Please enter the dose as a number, for example 50 or 0.5.",
+    "min_value": "Please enter a dose above 0.",
+    "max_digits": "Please enter a dose under 1,000,000.",
+    "max_decimal_places": "Please use at most two decimal places.",
+}
+
+
+class MedicationForm(forms.Form):
+    name = forms.CharField(label="Medication", max_length=80)
+    dose = forms.DecimalField(
+        label="Dose (optional)",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        error_messages=_DOSE,
+    )
+    unit = forms.CharField(label="Unit, for example mg (optional)", max_length=20, required=False)
+    how_often = forms.CharField(
+        label="How often, for example once a day (optional)", max_length=60, required=False
+    )
+    started_on = forms.DateField(
+        label="Started on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+    stopped_on = forms.DateField(
+        label="Stopped on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+
+    @staticmethod
+    def initial_from(medication: Medication) -> dict:
+        return {
+            name: getattr(medication, name)
+            for name in ("name", "dose", "unit", "how_often", "started_on", "stopped_on")
+        }
+
+    def to_data(self) -> MedicationData:
+        c = self.cleaned_data
+        return MedicationData(
+            name=c["name"].strip(),
+            dose=c["dose"],
+            unit=c["unit"].strip(),
+            how_often=c["how_often"].strip(),
+            started_on=c["started_on"],
+            stopped_on=c["stopped_on"],
+        )
+
+
+class DoseChangeForm(forms.Form):
+    day = forms.DateField(
+        label="New dose from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+    dose = forms.DecimalField(
+        label="New dose",
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        error_messages=_DOSE,
+    )
+    unit = forms.CharField(label="Unit (optional)", max_length=20, required=False)

@@ -595,3 +595,66 @@ class SignalReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} of signal {self.signal_id}"
+
+
+class MedicationQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+
+class Medication(models.Model):
+    """A medication the patient takes or took, as they enter it: its starting dose, how often,
+    start and stop. Each later dose is a `MedicationChange`. Starts, dose changes and stops are
+    markers on the time charts, as sessions are."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medications"
+    )
+    name = models.CharField(max_length=80)
+    dose = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    how_often = models.CharField(max_length=60, blank=True)
+    started_on = models.DateField()
+    stopped_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MedicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        indexes = [models.Index(fields=["patient", "started_on"], name="medication_patient_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stopped_on__isnull=True) | Q(stopped_on__gte=F("started_on")),
+                name="medication_stops_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=True) | Q(dose__gt=0), name="medication_dose_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"medication {self.pk}"
+
+
+class MedicationChange(models.Model):
+    """A new dose from `day` on."""
+
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="changes")
+    day = models.DateField()
+    dose = models.DecimalField(max_digits=8, decimal_places=2)
+    unit = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose__gt=0), name="medication_change_dose_positive"),
+            models.UniqueConstraint(
+                fields=["medication", "day"], name="medication_change_one_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"medication change {self.pk} ({self.day})"

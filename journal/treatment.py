@@ -1,12 +1,14 @@
-"""Writes for treatment courses: which course a session joins, and a patient's changes to a
-course. `treatment_session_save` (journal/services.py) asks `session_course` for every session
-it adds or moves, whether from the session form, an import or the demo, so the grouping rule
-(journal/courses.py) is written once."""
+"""Writes for treatment courses and medications: which course a session joins, a patient's
+changes to a course, and their medications with each dose change. `treatment_session_save`
+(journal/services.py) asks `session_course` for every session it adds or moves, whether from
+the session form, an import or the demo, so the grouping rule (journal/courses.py) is written
+once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .courses import join_gap_days, next_course_kind
-from .models import Course, TreatmentSession
+from .models import Course, Medication, MedicationChange, TreatmentSession
 
 
 def _medication_for(route: str) -> str:
@@ -150,3 +152,59 @@ def course_update(*, patient, course: Course, data: CourseData) -> Course:
     course.full_clean(exclude=["patient"])
     course.save()
     return course
+
+
+@dataclass(frozen=True)
+class MedicationData:
+    name: str
+    dose: Decimal | None
+    unit: str
+    how_often: str
+    started_on: dt.date
+    stopped_on: dt.date | None
+
+
+@transaction.atomic
+def medication_save(*, patient, data: MedicationData, medication: Medication | None = None):
+    """Add a medication, or edit `medication` (the patient's own): name, first dose, how
+    often, start and stop. A later dose is a change (`medication_dose_change`), so the charts
+    can mark the day it changed."""
+    if medication is not None and medication.patient_id != patient.pk:
+        raise ValidationError("That medication isn't yours.")
+    today = patient.today()
+    if data.started_on > today:
+        raise ValidationError("Please choose a start date of today or earlier.", code="future")
+    if data.stopped_on is not None and data.stopped_on > today:
+        raise ValidationError("Please choose a stop date of today or earlier.", code="future")
+    if data.stopped_on is not None and data.stopped_on < data.started_on:
+        raise ValidationError("The stop date can't come before the start date.", code="order")
+    medication = medication or Medication(patient=patient)
+    for name in ("name", "dose", "unit", "how_often", "started_on", "stopped_on"):
+        setattr(medication, name, getattr(data, name))
+    medication.full_clean(exclude=["patient"])
+    medication.save()
+    return medication
+
+
+@transaction.atomic
+def medication_dose_change(
+    *, patient, medication: Medication, day: dt.date, dose: Decimal, unit: str
+) -> MedicationChange:
+    """A new dose of the patient's own medication from `day` on. The same day twice keeps one
+    change (the later entry), so a double submit or a correction makes no second marker."""
+    if medication.patient_id != patient.pk:
+        raise ValidationError("That medication isn't yours.")
+    if day > patient.today():
+        raise ValidationError("Please choose today or an earlier day.", code="future")
+    if day < medication.started_on:
+        raise ValidationError(
+            "A dose change can't come before the medication was started.", code="before_start"
+        )
+    if medication.stopped_on is not None and day > medication.stopped_on:
+        raise ValidationError(
+            "A dose change can't come after the medication was stopped.", code="after_stop"
+        )
+    change, _ = MedicationChange.objects.update_or_create(
+        medication=medication, day=day, defaults={"dose": dose, "unit": unit}
+    )
+    return change

@@ -32,11 +32,13 @@ from .fhir import export_fhir
 from .forms import (
     CheckInForm,
     CourseForm,
+    DoseChangeForm,
+    MedicationForm,
     QuestionnaireForm,
     SafetyPlanForm,
     TreatmentSessionForm,
 )
-from .models import Course, SafetyPlan, TreatmentSession
+from .models import Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
 from .regions import REGIONS
 from .safety import plan_sections, safety_context, section_label
@@ -51,7 +53,7 @@ from .services import (
     treatment_session_save,
 )
 from .signals import urgent_signals_safe_now
-from .treatment import course_update
+from .treatment import course_update, medication_dose_change, medication_save
 from .warning_cards import warning_cards
 
 
@@ -357,6 +359,69 @@ def course_edit(request, grant, pk: int):
     else:
         form = CourseForm(initial=CourseForm.initial_from(course))
     return render(request, "journal/course_form.html", {"form": form, "course": course})
+
+
+# --- Medications ---
+
+
+@own_journal
+def medications(request, grant):
+    rows = Medication.objects.for_patient(grant.patient).prefetch_related("changes")
+    return render(request, "journal/medications.html", {"medications": rows})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def medication_add(request, grant):
+    return _medication_form(request, grant.patient, None)
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def medication_edit(request, grant, pk: int):
+    medication = get_object_or_404(Medication.objects.for_patient(grant.patient), pk=pk)
+    return _medication_form(request, grant.patient, medication)
+
+
+def _medication_form(request, patient, medication):
+    # Prefixed: both forms have a dose and a unit, and each field needs an id of its own.
+    dose_form = DoseChangeForm(initial={"day": patient.today()}, prefix="change")
+    if request.method == "POST" and "change_dose" in request.POST and medication is not None:
+        form = MedicationForm(initial=MedicationForm.initial_from(medication))
+        dose_form = DoseChangeForm(request.POST, prefix="change")
+        if dose_form.is_valid():
+            try:
+                medication_dose_change(
+                    patient=patient,
+                    medication=medication,
+                    day=dose_form.cleaned_data["day"],
+                    dose=dose_form.cleaned_data["dose"],
+                    unit=dose_form.cleaned_data["unit"].strip() or medication.unit,
+                )
+            except ValidationError as error:
+                dose_form.add_error(None, error)
+            else:
+                messages.success(request, "The new dose is saved.")
+                return redirect("medications")
+    elif request.method == "POST":
+        form = MedicationForm(request.POST)
+        if form.is_valid():
+            try:
+                medication_save(patient=patient, data=form.to_data(), medication=medication)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your medication is saved.")
+                return redirect("medications")
+    elif medication is not None:
+        form = MedicationForm(initial=MedicationForm.initial_from(medication))
+    else:
+        form = MedicationForm(initial={"started_on": patient.today()})
+    return render(
+        request,
+        "journal/medication_form.html",
+        {"form": form, "dose_form": dose_form, "medication": medication},
+    )
 
 
 # --- Questionnaires ---

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, IntegerField, Value
+from django.db.models import CharField, F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
@@ -31,6 +31,8 @@ from ..models import (
     CheckIn,
     CheckInActivity,
     Course,
+    Medication,
+    MedicationChange,
     QuestionnaireResponse,
     TreatmentSession,
     WeeklySummary,
@@ -51,7 +53,7 @@ from .figures import (
     weekly_band,
     what_helps_chart,
 )
-from .plot import courses_shading
+from .plot import courses_shading, medications_overlay
 
 RANGES = {
     "30d": ("30 days", 30),
@@ -136,6 +138,40 @@ def _sessions_and_scores(patient) -> tuple[list[tuple[dt.date, dt.datetime]], li
     return sessions, scores
 
 
+def _medication_events(patient) -> list[tuple[dt.date, str, str]]:
+    """Every start, dose change and stop of the patient's medications as (day, what, words),
+    in day order, in one query (a few rows a year)."""
+    text = CharField()
+    columns = ("on", "what", "med", "dose", "unit")
+    mine = Medication.objects.filter(patient=patient).order_by()
+    starts = mine.annotate(
+        on=F("started_on"), what=Value("start", output_field=text), med=F("name")
+    ).values_list(*columns)
+    stops = (
+        mine.filter(stopped_on__isnull=False)
+        .annotate(on=F("stopped_on"), what=Value("stop", output_field=text), med=F("name"))
+        .values_list(*columns)
+    )
+    changes = (
+        MedicationChange.objects.filter(medication__patient=patient)
+        .order_by()
+        .annotate(on=F("day"), what=Value("change", output_field=text), med=F("medication__name"))
+        .values_list(*columns)
+    )
+    events = []
+    for day, what, name, dose, unit in sorted(
+        starts.union(stops, changes, all=True), key=lambda r: (r[0], r[1], r[2])
+    ):
+        amount = f" {dose.normalize():f} {unit}".rstrip() if dose is not None else ""
+        words = {
+            "start": f"Started {name}{amount}",
+            "change": f"{name}: new dose{amount}",
+            "stop": f"Stopped {name}",
+        }[what]
+        events.append((day, what, words))
+    return events
+
+
 def safety_plan_url() -> str | None:
     # The journal app owns the safety plan page; link to it once it exists.
     try:
@@ -174,10 +210,20 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     weeks_from = _weeks_from(range_key, today)
     t = {
         m.__name__: m._meta.db_table
-        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity, Course)
+        for m in (
+            CheckIn,
+            QuestionnaireResponse,
+            TreatmentSession,
+            WeeklySummary,
+            Activity,
+            Course,
+            Medication,
+            MedicationChange,
+        )
     }
     sql = f"""
-SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m, k.n, k.m
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m, k.n, k.m, d.n, d.m, x.n, x.m,
+  x.s
 FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
       WHERE patient_id = %s AND day BETWEEN %s AND %s) c
 CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
@@ -190,9 +236,13 @@ CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
       WHERE owner_id IS NULL OR owner_id = %s) a
 CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Course"]}
       WHERE patient_id = %s) k
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Medication"]}
+      WHERE patient_id = %s) d
+CROSS JOIN (SELECT count(*) AS n, max(x.id) AS m, sum(x.dose) AS s FROM {t["MedicationChange"]} x
+      JOIN {t["Medication"]} md ON md.id = x.medication_id WHERE md.patient_id = %s) x
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, pid]
+    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, pid, pid, pid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())
@@ -205,8 +255,9 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     The charts are the same for every viewer allowed to see them (the trends scope holds no notes),
     and are cached per patient, range, local day and data fingerprint, so an unchanged history
     is built once. A fixed number of queries, whatever the length of history: one on a cached
-    page, seven when the charts are built. Warning signs are not here: each reader's page
-    shows them in its own words (journal/warning_cards.py, careteam/selectors.py).
+    page, nine when the charts are built (courses and medication changes included). Warning
+    signs are not here: each reader's page shows them in its own words
+    (journal/warning_cards.py, careteam/selectors.py).
     """
     grant.require(Scope.TRENDS)
     patient = grant.patient
@@ -359,16 +410,19 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
         total_days = sum(w.days_logged for w in weeks)
         total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))
+    shown_events = [e for e in _medication_events(patient) if start <= e[0] <= today]
     for chart in charts:
         if (
             chart.figure is not None
             and chart.figure["layout"].get("xaxis", {}).get("type") == "date"
         ):
             courses_shading(chart.figure, shading)
+            medications_overlay(chart.figure, shown_events)
     return {
         "range_start": start,
         "charts": [chart.shown() for chart in charts],
         "courses": [_course_table_row(r) for r in reversed(course_rows)],
+        "medication_events": shown_events,
         "has_entries": bool(total_days or weeks),
     }
 

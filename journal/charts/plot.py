@@ -227,3 +227,30 @@ def courses_shading(fig: Figure, courses: Sequence[tuple[dt.date, dt.date, str]]
         ),
     ]
     return fig
+
+
+MEDICATION = "#8e44ad"
+
+
+def medications_overlay(fig: Figure, events: Sequence[tuple[dt.date, str, str]]) -> Figure:
+    """`fig` with each medication start, dose change and stop (day, what, words) as a marker
+    near the top of the chart, its words on hover (typed names escaped: plotly_text). One
+    trace, one legend entry; none without events."""
+    if not events:
+        return fig
+    top = fig["layout"].get("yaxis", {}).get("range", [0, 10])[1]
+    fig["data"].append(
+        part(
+            go.Scatter,
+            dict(
+                x=[day.isoformat() for day, _, _ in events],
+                y=[top * 0.9] * len(events),
+                text=[plotly_text(words) for _, _, words in events],
+            ),
+            mode="markers",
+            name="Medication change",
+            marker=dict(symbol="diamond", size=10, color=MEDICATION),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    return fig

@@ -33,6 +33,7 @@ from journal.models import (
     AppointmentReport,
     CheckInActivity,
     ImportJob,
+    Medication,
     SafetyPlan,
     Signal,
 )
@@ -95,6 +96,7 @@ def a_whole_account(patient, other, clinician):
     tag = tags_for_import(patient=patient, names=["Sea swim"])["Sea swim"]
     CheckInFactory(patient=patient, day=patient.today()).tags_add(tag)
     TreatmentSessionFactory(patient=patient)
+    Medication.objects.create(patient=patient, name="Sertraline", started_on=patient.today())
     scored_questionnaire(patient, "phq9", 12, patient.today())
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
     weekly_summaries_rebuild(patient_ids=[patient.pk, other.pk])

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -20,10 +21,12 @@ from journal.models import (
     Activity,
     CheckIn,
     Course,
+    Medication,
     QuestionnaireResponse,
     SafetyPlan,
     TreatmentSession,
 )
+from journal.treatment import MedicationData, medication_dose_change, medication_save
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -43,6 +46,7 @@ TABLE_FILES = {
     "own_tags.csv",
     "sessions.csv",
     "courses.csv",
+    "medications.csv",
     "questionnaires.csv",
     "safety_plan.csv",
     "shares.csv",
@@ -71,6 +75,13 @@ def a_full_journal(patient, clinician):
     first.tags_add(walk, Activity.objects.get(owner=None, name="Time outdoors"))
     CheckInFactory(patient=patient, day=DAY + dt.timedelta(days=1), mood=7, note="-2 today, 'ok'")
     TreatmentSessionFactory(patient=patient, intention="Be gentle", dose="0.5 mg/kg")
+    medication = medication_save(
+        patient=patient,
+        data=MedicationData("Sertraline", Decimal(50), "mg", "once a day", DAY, None),
+    )
+    medication_dose_change(
+        patient=patient, medication=medication, day=DAY, dose=Decimal(100), unit="mg"
+    )
     scored_questionnaire(patient, "phq9", 12, DAY)
     scored_questionnaire(patient, "gad7", 8, DAY)
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
@@ -95,6 +106,8 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "own_tags.csv": Activity.objects.filter(owner=patient).count(),
         "sessions.csv": TreatmentSession.objects.filter(patient=patient).count(),
         "courses.csv": Course.objects.filter(patient=patient).count(),
+        # A start and a dose change of the one medication.
+        "medications.csv": 2 * Medication.objects.filter(patient=patient).count(),
         "questionnaires.csv": QuestionnaireResponse.objects.filter(patient=patient).count(),
         "safety_plan.csv": SafetyPlan.objects.filter(patient=patient).count(),
         "shares.csv": Share.objects.filter(patient=patient).count(),
@@ -105,6 +118,7 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "own_tags.csv": 2,
         "sessions.csv": 1,
         "courses.csv": 1,
+        "medications.csv": 2,
         "questionnaires.csv": 2,
         "safety_plan.csv": 1,
         "shares.csv": 1,
@@ -118,6 +132,8 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
     [phq9] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "phq9"]
     answers = QuestionnaireResponse.objects.get(patient=patient, instrument="phq9").answers
     assert [int(phq9[f"item_{n}"]) for n in range(1, 10)] == answers
+    meds = rows_of(archive, "medications.csv")
+    assert [(r["what"], r["dose"]) for r in meds] == [("start", "50.00"), ("change", "100.00")]
     [course] = rows_of(archive, "courses.csv")
     assert (course["course"], course["kind"], course["sessions_done"]) == ("1", "induction", "1")
     assert phq9["total"] == "12"

@@ -96,6 +96,7 @@ def test_a_tag_named_like_a_link_shows_as_its_literal_text_in_the_figure(patient
             "Treatment session<extra></extra>",
             "Course baseline: %{y}<extra></extra>",
             "Response line: %{y}<extra></extra>",
+            "%{text}<extra></extra>",  # medication markers: their words escaped, in `text`
         }
     assert html.unescape(helps["data"][0]["y"][0]) == EVIL
     # The table beside it shows the same name as text, escaped by the template.
