@@ -3,14 +3,25 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import User
 from journal.access import Grant, Scope
+from journal.after_session import Effects
 from journal.course_outcomes import CourseRow, courses_for, current_course
 from journal.measures import MOOD
-from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from journal.models import CheckIn, QuestionnaireResponse, SessionCheck, Signal, TreatmentSession
 from journal.questionnaires import band
 
 from .access import shares_visible_to
@@ -68,6 +79,9 @@ class DashboardRow:
     spark_days: int = 0
     # The open course (else the latest) with its numbers: journal/courses.py.
     course: CourseRow | None = None
+    # The latest after-session self-check: its day and the after-effects noticed (words, level).
+    last_check_at: dt.datetime | None = None
+    last_effects: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -136,6 +150,17 @@ def dashboard_patients(viewer: User):
             ),
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
+            last_check_effects=Subquery(
+                SessionCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-saved_at")
+                .values("effects")[:1],
+                output_field=JSONField(),
+            ),
+            last_check_at=Subquery(
+                SessionCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-saved_at")
+                .values("saved_at")[:1]
+            ),
         )
         .annotate(contact_phone=contact_field("phone"), contact_email=contact_field("email"))
         .only("id", "public_id", "email", "display_name", "time_zone")
@@ -207,6 +232,8 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             row.spark_points = sparkline_points(spark, start=start)
             row.spark_days = len(spark)
             row.course = current_course(courses.get(patient.pk, []))
+            row.last_check_at = patient.last_check_at
+            row.last_effects = Effects(patient.last_check_effects or {}).noticed()
             if row.sliding:
                 row.reasons.append("A sustained slide")
             if row.phq9_flag:

@@ -8,11 +8,12 @@ from typing import cast
 from django import forms
 
 from . import measures
+from .after_session import EFFECTS, LEVELS, Moment
 from .measures import Kind, Measure
 from .models import Activity, CheckIn, Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
-from .treatment import CourseData, MedicationData
+from .treatment import CourseData, MedicationData, SessionCheckData
 
 SELF_HARM_CHOICES = [("", "I'd rather not answer"), ("no", "No"), ("yes", "Yes")]
 TAG_REFUSED = "One of the tags isn't available to you. Please choose from the list."
@@ -545,3 +546,79 @@ class DoseChangeForm(forms.Form):
         error_messages=_DOSE,
     )
     unit = forms.CharField(label="Unit (optional)", max_length=20, required=False)
+
+
+def _bp_field(label: str, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "invalid": "Please enter a whole number, for example 120.",
+            "min_value": f"Please check this number: readings go from {low} to {high}.",
+            "max_value": f"Please check this number: readings go from {low} to {high}.",
+        },
+    )
+
+
+class SessionCheckForm(forms.Form):
+    """How the session felt and its after-effects: about 30 seconds. Our own wording."""
+
+    moment = forms.ChoiceField(
+        label="When is this?", choices=Moment.CHOICES, widget=forms.RadioSelect
+    )
+    felt = forms.IntegerField(
+        label="How did the session feel overall? (0 = very hard, 10 = very good)",
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"type": "range", "min": 0, "max": 10}),
+        error_messages={
+            "required": "Please choose a number from 0 to 10.",
+            "invalid": "Please choose a number from 0 to 10.",
+            "min_value": "Please choose a number from 0 to 10.",
+            "max_value": "Please choose a number from 0 to 10.",
+        },
+    )
+    bp_before_systolic = _bp_field("Blood pressure before: the higher number (optional)", 60, 260)
+    bp_before_diastolic = _bp_field("Blood pressure before: the lower number (optional)", 30, 160)
+    bp_after_systolic = _bp_field("Blood pressure after: the higher number (optional)", 60, 260)
+    bp_after_diastolic = _bp_field("Blood pressure after: the lower number (optional)", 30, 160)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, words in EFFECTS:
+            self.fields[f"effect_{key}"] = forms.TypedChoiceField(
+                label=words,
+                choices=LEVELS,
+                coerce=int,
+                initial=0,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please choose none, mild, moderate or severe."},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for which in ("before", "after"):
+            high = cleaned.get(f"bp_{which}_systolic")
+            low = cleaned.get(f"bp_{which}_diastolic")
+            if (high is None) != (low is None):
+                raise forms.ValidationError(
+                    f"Please enter both numbers of the blood pressure {which}, or neither."
+                )
+        return cleaned
+
+    def to_data(self) -> SessionCheckData:
+        c = self.cleaned_data
+
+        def reading(which: str):
+            high, low = c.get(f"bp_{which}_systolic"), c.get(f"bp_{which}_diastolic")
+            return (high, low) if high is not None and low is not None else None
+
+        return SessionCheckData(
+            moment=c["moment"],
+            felt=c["felt"],
+            effects={key: c[f"effect_{key}"] for key, _ in EFFECTS},
+            bp_before=reading("before"),
+            bp_after=reading("after"),
+        )

@@ -658,3 +658,52 @@ class MedicationChange(models.Model):
 
     def __str__(self) -> str:
         return f"medication change {self.pk} ({self.day})"
+
+
+class SessionCheck(models.Model):
+    """The after-session self-check (journal/after_session.py): how the session felt (0-10),
+    after-effects rated 0-3 each, and an optional blood pressure before and after. One per
+    session and moment (the evening of, the day after): saving again edits it."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="checks")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_checks"
+    )
+    moment = models.CharField(max_length=10)
+    felt = models.PositiveSmallIntegerField(null=True, blank=True)
+    effects = models.JSONField(default=dict, blank=True)  # {key: 1-3}; none is left out
+    bp_before_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_before_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_after_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_after_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "moment"], name="session_check_one_a_moment"
+            ),
+            models.CheckConstraint(
+                condition=Q(moment__in=["evening", "next_day"]), name="session_check_moment_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(felt__isnull=True) | Q(felt__lte=10), name="session_check_felt_0_10"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+                    name=f"session_check_{name}_range",
+                )
+                for name, low, high in (
+                    ("bp_before_systolic", 60, 260),
+                    ("bp_after_systolic", 60, 260),
+                    ("bp_before_diastolic", 30, 160),
+                    ("bp_after_diastolic", 30, 160),
+                )
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session check {self.pk}"

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
-from .models import Activity, CheckIn, QuestionnaireResponse, TreatmentSession
+from .after_session import moment_for
+from .models import Activity, CheckIn, QuestionnaireResponse, SessionCheck, TreatmentSession
 from .questionnaires import PHQ9, SPECS, Spec
 
 HISTORY_PAGE_SIZE = 30
@@ -146,3 +147,28 @@ def year_in_pixels(*, patient, year: int, today: dt.date) -> list[PixelMonth]:
             PixelMonth(name=calendar.month_abbr[month], days=days, padding=list(range(31 - length)))
         )
     return months
+
+
+def session_check_due(*, patient, now_local: dt.datetime) -> tuple[TreatmentSession, str] | None:
+    """A session whose after-session check is open now (the evening of it, from 17:00, or the
+    day after) and not yet done for this moment. One query."""
+    today = now_local.date()
+    rows = list(
+        TreatmentSession.objects.for_patient(patient)
+        .filter(day__range=(today - dt.timedelta(days=1), today), started_at__lte=now_local)
+        .annotate(
+            evening_done=Exists(
+                SessionCheck.objects.filter(session=OuterRef("pk"), moment="evening")
+            ),
+            next_day_done=Exists(
+                SessionCheck.objects.filter(session=OuterRef("pk"), moment="next_day")
+            ),
+        )
+        .order_by("-started_at")
+    )
+    for session in rows:
+        moment = moment_for(session.day, now_local)
+        done = session.evening_done if moment == "evening" else session.next_day_done
+        if moment is not None and not done:
+            return session, moment
+    return None

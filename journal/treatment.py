@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from .after_session import valid_ratings
 from .courses import join_gap_days, next_course_kind
-from .models import Course, Medication, MedicationChange, TreatmentSession
+from .models import Course, Medication, MedicationChange, SessionCheck, TreatmentSession
 
 
 def _medication_for(route: str) -> str:
@@ -208,3 +209,45 @@ def medication_dose_change(
         medication=medication, day=day, defaults={"dose": dose, "unit": unit}
     )
     return change
+
+
+@dataclass(frozen=True)
+class SessionCheckData:
+    moment: str
+    felt: int | None
+    effects: dict[str, int]
+    bp_before: tuple[int, int] | None = None
+    bp_after: tuple[int, int] | None = None
+
+
+@transaction.atomic
+def session_check_save(*, patient, session: TreatmentSession, data: SessionCheckData):
+    """The patient's after-session self-check for one moment (the evening of, the day after),
+    saved once: saving again edits it, so a double submit keeps one. Returns the check."""
+    if session.patient_id != patient.pk:
+        raise ValidationError("That session isn't yours.")
+    if not valid_ratings(data.effects):
+        raise ValidationError("Please rate each after-effect from the list.", code="effects")
+    for reading in (data.bp_before, data.bp_after):
+        if reading is not None and reading[0] <= reading[1]:
+            raise ValidationError(
+                "The first blood-pressure number (systolic) is the higher one, for example "
+                "120 over 80. Please check the reading.",
+                code="bp_order",
+            )
+    before = data.bp_before or (None, None)
+    after = data.bp_after or (None, None)
+    check, _ = SessionCheck.objects.update_or_create(
+        session=session,
+        moment=data.moment,
+        defaults={
+            "patient": patient,
+            "felt": data.felt,
+            "effects": {k: v for k, v in data.effects.items() if v},
+            "bp_before_systolic": before[0],
+            "bp_before_diastolic": before[1],
+            "bp_after_systolic": after[0],
+            "bp_after_diastolic": after[1],
+        },
+    )
+    return check

@@ -35,6 +35,7 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/new/", views.session_add, name="session_add"),
     path("sessions/<int:pk>/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/check/", views.session_check, name="session_check"),
     path("courses/", views.courses, name="courses"),
     path("medications/", views.medications, name="medications"),
     path("medications/new/", views.medication_add, name="medication_add"),

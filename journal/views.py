@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from accounts.services import profile_update
 
 from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
+from .after_session import Effects, Moment, moment_for
 from .care import care_teams
 from .charts.page import trends_context
 from .course_outcomes import courses_for, current_course
@@ -36,6 +38,7 @@ from .forms import (
     MedicationForm,
     QuestionnaireForm,
     SafetyPlanForm,
+    SessionCheckForm,
     TreatmentSessionForm,
 )
 from .models import Course, Medication, SafetyPlan, TreatmentSession
@@ -53,7 +56,12 @@ from .services import (
     treatment_session_save,
 )
 from .signals import urgent_signals_safe_now
-from .treatment import course_update, medication_dose_change, medication_save
+from .treatment import (
+    course_update,
+    medication_dose_change,
+    medication_save,
+    session_check_save,
+)
 from .warning_cards import warning_cards
 
 
@@ -72,11 +80,15 @@ def _home(request, grant):
     today = patient.today()
     due = selectors.questionnaires_due(patient=patient, today=today)
     course = current_course(courses_for([patient.pk]).get(patient.pk, []))
+    check_due = selectors.session_check_due(
+        patient=patient, now_local=timezone.localtime(timezone.now(), patient.zoneinfo)
+    )
     return render(
         request,
         "journal/home.html",
         {
             "course_cue": course.outcome.cue_for_patient if course else None,
+            "session_check_due": check_due,
             "today": today,
             "checkin": selectors.checkin_for_day(patient=patient, day=today),
             "streak": selectors.streak_days(patient=patient, today=today),
@@ -359,6 +371,41 @@ def course_edit(request, grant, pk: int):
     else:
         form = CourseForm(initial=CourseForm.initial_from(course))
     return render(request, "journal/course_form.html", {"form": form, "course": course})
+
+
+# --- After a session ---
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def session_check(request, grant, pk: int):
+    """The after-session self-check. A severe after-effect shows the clinic's contact and the
+    help page on the very next page, not a plain "saved"."""
+    patient = grant.patient
+    session = get_object_or_404(TreatmentSession.objects.for_patient(patient), pk=pk)
+    if request.method == "POST":
+        form = SessionCheckForm(request.POST)
+        if form.is_valid():
+            try:
+                check = session_check_save(patient=patient, session=session, data=form.to_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                severe = Effects(check.effects).severe()
+                if severe:
+                    return render(
+                        request,
+                        "journal/session_check_severe.html",
+                        {"severe": severe, "teams": care_teams().team_contacts(patient)},
+                    )
+                messages.success(request, "Thank you. Your check is saved.")
+                return redirect("sessions")
+    else:
+        now_local = timezone.localtime(timezone.now(), patient.zoneinfo)
+        form = SessionCheckForm(
+            initial={"moment": moment_for(session.day, now_local) or Moment.EVENING, "felt": 5}
+        )
+    return render(request, "journal/session_check.html", {"form": form, "session": session})
 
 
 # --- Medications ---

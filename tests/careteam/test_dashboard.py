@@ -379,3 +379,21 @@ def test_the_dashboard_shows_the_course_and_the_durability_cue_in_the_teams_word
     assert "PHQ-9 20 → 12" in html
     assert "PHQ-9 has risen for 3 weeks toward the course baseline" in html
     assert "Scores rising toward the course baseline" in html
+
+
+def test_the_dashboard_shows_the_last_after_effects_within_the_trends_scope(
+    client, clinician, team
+):
+    from journal.models import SessionCheck
+
+    shared = shared_patient(team, "Shared")
+    notes_only = shared_patient(team, "Notes only", scope=Scope.NOTES)
+    for patient in (shared, notes_only):
+        session = TreatmentSessionFactory(patient=patient)
+        SessionCheck.objects.create(
+            session=session, patient=patient, moment="evening", felt=6, effects={"nausea": 2}
+        )
+
+    html = dashboard(client, clinician)
+
+    assert html.count("Feeling sick: moderate") == 1  # the trends share only
