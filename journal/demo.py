@@ -27,12 +27,19 @@ from .models import (
     Medication,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     TreatmentSession,
 )
 from .questionnaires import GAD7, PHQ9, score
 from .services import SessionData, treatment_session_save
 from .signals import signals_evaluate
-from .treatment import MedicationData, medication_dose_change, medication_save
+from .treatment import (
+    MedicationData,
+    SessionCheckData,
+    medication_dose_change,
+    medication_save,
+    session_check_save,
+)
 from .weekly import weekly_summaries_rebuild
 
 HISTORY_DAYS = 182
@@ -151,6 +158,25 @@ def seed_journal_history(patient) -> None:
                     provider="Harbour Ketamine Clinic",
                     intention=INTENTIONS[n % len(INTENTIONS)],
                     insights=INSIGHTS[n % len(INSIGHTS)],
+                ),
+            )
+
+    if not SessionCheck.objects.filter(patient=patient).exists():
+        # After-effects the evening of each session of the second course: mild to moderate,
+        # one blood pressure that rose a little, nothing severe.
+        second = TreatmentSession.objects.for_patient(patient).filter(
+            day__gte=day_of[SECOND_COURSE]
+        )
+        for n, session in enumerate(second.order_by("started_at")):
+            session_check_save(
+                patient=patient,
+                session=session,
+                data=SessionCheckData(
+                    moment="evening",
+                    felt=6 + n % 3,
+                    effects={"nausea": 2 if n == 0 else 1, "unreal": 1, "sleepiness": 2},
+                    bp_before=(124, 80),
+                    bp_after=(138 if n == 0 else 130, 86),
                 ),
             )
 

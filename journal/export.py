@@ -24,6 +24,7 @@ from .models import (
     Medication,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     TreatmentSession,
 )
 from .services import CHECKIN_VALUE_FIELDS
@@ -95,6 +96,21 @@ def patient_export(grant: Grant) -> dict:
             Course.objects.for_patient(patient)
             .order_by("started_on", "pk")
             .values("kind", "medication", "route", "started_on", "planned_sessions", "ended_on")
+        ),
+        "session_checks": list(
+            SessionCheck.objects.filter(patient=patient)
+            .order_by("session__started_at", "moment")
+            .values(
+                "session__started_at",
+                "moment",
+                "felt",
+                "effects",
+                "bp_before_systolic",
+                "bp_before_diastolic",
+                "bp_after_systolic",
+                "bp_after_diastolic",
+                "saved_at",
+            )
         ),
         "medications": [
             {

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import measures
 from .access import EVERYTHING, Grant
+from .after_session import EFFECTS
 from .care import care_teams
 from .course_outcomes import courses_for
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     Medication,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     TreatmentSession,
 )
 from .questionnaires import SPECS
@@ -217,6 +219,50 @@ def medications_table(patient) -> Table:
     )
 
 
+SESSION_CHECK_COLUMNS = (
+    Column("session_started_at", "When the session started, in your time zone"),
+    Column("moment", "evening (the evening of the session) or next_day (the day after)"),
+    Column("felt", "How the session felt overall, 0 (very hard) to 10 (very good)"),
+    *(
+        Column(f"effect_{key}", f"{words}: 0 none, 1 mild, 2 moderate, 3 severe")
+        for key, words in EFFECTS
+    ),
+    Column("bp_before", "Blood pressure before, systolic/diastolic"),
+    Column("bp_after", "Blood pressure after, systolic/diastolic"),
+    Column("saved_at", "When you last saved it, in your time zone"),
+)
+
+
+def _bp(high, low) -> str:
+    return f"{high}/{low}" if high is not None and low is not None else ""
+
+
+def session_checks_table(patient) -> Table:
+    zone = patient.zoneinfo
+    rows = (
+        SessionCheck.objects.filter(patient=patient)
+        .select_related("session")
+        .order_by("session__started_at", "moment")
+    )
+    return Table(
+        "session_checks",
+        "One row per after-session self-check.",
+        SESSION_CHECK_COLUMNS,
+        [
+            [
+                c.session.started_at.astimezone(zone),
+                c.moment,
+                c.felt,
+                *(c.effects.get(key, 0) for key, _ in EFFECTS),
+                _bp(c.bp_before_systolic, c.bp_before_diastolic),
+                _bp(c.bp_after_systolic, c.bp_after_diastolic),
+                c.saved_at.astimezone(zone),
+            ]
+            for c in rows
+        ],
+    )
+
+
 QUESTIONNAIRE_COLUMNS = (
     Column("day", "The day you filled it in (your own calendar date), YYYY-MM-DD"),
     Column("submitted_at", "When you sent it, in your time zone, with its offset from UTC"),
@@ -281,6 +327,7 @@ TABLES: list[Callable] = [
     sessions_table,
     courses_table,
     medications_table,
+    session_checks_table,
     questionnaires_table,
     safety_plan_table,
 ]

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import EmailDelivery
+from accounts.models import EmailDelivery, PushSubscription
 from careteam.access import grant_for
 from careteam.alerts import care_alert_send, signals_missing_alerts
 from careteam.outreach import contact_details_save, outreach_record
@@ -35,6 +35,7 @@ from journal.models import (
     ImportJob,
     Medication,
     SafetyPlan,
+    SessionCheck,
     Signal,
 )
 from journal.reminders.dispatch import reminders_claim_due
@@ -95,7 +96,8 @@ def a_whole_account(patient, other, clinician):
     daily_history(patient, days=20, end=patient.today() - dt.timedelta(days=1))
     tag = tags_for_import(patient=patient, names=["Sea swim"])["Sea swim"]
     CheckInFactory(patient=patient, day=patient.today()).tags_add(tag)
-    TreatmentSessionFactory(patient=patient)
+    session = TreatmentSessionFactory(patient=patient)
+    SessionCheck.objects.create(session=session, patient=patient, moment="evening", felt=5)
     Medication.objects.create(patient=patient, name="Sertraline", started_on=patient.today())
     scored_questionnaire(patient, "phq9", 12, patient.today())
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
@@ -120,6 +122,12 @@ def a_whole_account(patient, other, clinician):
     patient.user_permissions.add(Permission.objects.first())
     TOTP.activate(patient, generate_totp_secret())
     EmailDelivery.objects.create(recipient=patient, kind="checkin_reminder", period="2026-03-01")
+    PushSubscription.objects.create(
+        user=patient,
+        endpoint=f"https://push.example.test/{patient.public_id}",
+        p256dh="key",
+        auth="auth",
+    )
     return SignalFactory(patient=patient, kind="sustained_slide")
 
 

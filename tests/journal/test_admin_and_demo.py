@@ -12,8 +12,10 @@ from journal.course_outcomes import courses_for
 from journal.models import (
     Activity,
     CheckIn,
+    MedicationChange,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     Signal,
     TreatmentSession,
     WeeklySummary,
@@ -130,6 +132,8 @@ def test_the_demo_patient_is_in_a_second_course_with_a_durability_cue(settings, 
     assert second.outcome.baseline.point.total == 17 and second.outcome.baseline.before_treatment
     assert second.outcome.response_on is not None and second.outcome.best.total == 5
     assert second.outcome.rising_weeks == 4
+    assert SessionCheck.objects.filter(patient=patient).count() == 4  # after-effects
+    assert MedicationChange.objects.filter(medication__patient=patient).count() == 1  # a dose
     client.force_login(patient)
     home = client.get(reverse("home")).content.decode()
     assert "Your PHQ-9 scores have risen for 4 weeks" in home

@@ -24,6 +24,7 @@ from journal.models import (
     Medication,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     TreatmentSession,
 )
 from journal.treatment import MedicationData, medication_dose_change, medication_save
@@ -47,6 +48,7 @@ TABLE_FILES = {
     "sessions.csv",
     "courses.csv",
     "medications.csv",
+    "session_checks.csv",
     "questionnaires.csv",
     "safety_plan.csv",
     "shares.csv",
@@ -74,7 +76,10 @@ def a_full_journal(patient, clinician):
     first = CheckInFactory(patient=patient, day=DAY, mood=3, note='=HYPERLINK("http://x")')
     first.tags_add(walk, Activity.objects.get(owner=None, name="Time outdoors"))
     CheckInFactory(patient=patient, day=DAY + dt.timedelta(days=1), mood=7, note="-2 today, 'ok'")
-    TreatmentSessionFactory(patient=patient, intention="Be gentle", dose="0.5 mg/kg")
+    session = TreatmentSessionFactory(patient=patient, intention="Be gentle", dose="0.5 mg/kg")
+    SessionCheck.objects.create(
+        session=session, patient=patient, moment="evening", felt=7, effects={"headache": 1}
+    )
     medication = medication_save(
         patient=patient,
         data=MedicationData("Sertraline", Decimal(50), "mg", "once a day", DAY, None),
@@ -108,6 +113,7 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "courses.csv": Course.objects.filter(patient=patient).count(),
         # A start and a dose change of the one medication.
         "medications.csv": 2 * Medication.objects.filter(patient=patient).count(),
+        "session_checks.csv": SessionCheck.objects.filter(patient=patient).count(),
         "questionnaires.csv": QuestionnaireResponse.objects.filter(patient=patient).count(),
         "safety_plan.csv": SafetyPlan.objects.filter(patient=patient).count(),
         "shares.csv": Share.objects.filter(patient=patient).count(),
@@ -119,6 +125,7 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "sessions.csv": 1,
         "courses.csv": 1,
         "medications.csv": 2,
+        "session_checks.csv": 1,
         "questionnaires.csv": 2,
         "safety_plan.csv": 1,
         "shares.csv": 1,
@@ -132,6 +139,8 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
     [phq9] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "phq9"]
     answers = QuestionnaireResponse.objects.get(patient=patient, instrument="phq9").answers
     assert [int(phq9[f"item_{n}"]) for n in range(1, 10)] == answers
+    [check] = rows_of(archive, "session_checks.csv")
+    assert (check["felt"], check["effect_headache"], check["effect_nausea"]) == ("7", "1", "0")
     meds = rows_of(archive, "medications.csv")
     assert [(r["what"], r["dose"]) for r in meds] == [("start", "50.00"), ("change", "100.00")]
     [course] = rows_of(archive, "courses.csv")
