@@ -109,7 +109,7 @@ def caseload(*, viewer: User) -> Caseload:
         per_kind.append(KindFigures(label, len(measured), response, remission))
     stopped = Figure(f"Stopped logging for {STOPPED_LOGGING_DAYS} days or more")
     for patient in patients:
-        last = patient.last_checkin
+        last = getattr(patient, "last_checkin", None)  # annotated by _patients
         if last is not None and (patient.today() - last).days >= STOPPED_LOGGING_DAYS:
             stopped.patients.append(patient)
     return Caseload(

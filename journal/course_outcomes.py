@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -72,23 +73,24 @@ def courses_for(
         )
         .order_by("patient_id", "started_on", "pk")
     )
-    by_patient: dict[int, list[Course]] = defaultdict(list)
+    # Annotated rows (first_day, first_at, last_day, done, booked), grouped by patient.
+    by_patient: dict[int, list[Any]] = defaultdict(list)
     for course in courses:
         by_patient[course.patient_id].append(course)
     out: dict[int, list[CourseRow]] = {}
     for patient_id, own in by_patient.items():
         firsts = [(c.first_day or c.started_on, c.first_at) for c in own]
         rows = []
-        for n, course in enumerate(own):
+        for n, row in enumerate(own):
             following = firsts[n + 1] if n + 1 < len(firsts) else (None, None)
             span = Span(firsts[n][0], firsts[n][1], following[0], following[1])
             rows.append(
                 CourseRow(
-                    course=course,
+                    course=row,
                     number=n + 1,
-                    sessions_done=course.done,
-                    sessions_booked=course.booked,
-                    last_session=course.last_day,
+                    sessions_done=row.done,
+                    sessions_booked=row.booked,
+                    last_session=row.last_day,
                     span=span,
                     outcome=course_outcome(points.get(patient_id, []), span),
                 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -160,7 +161,7 @@ def courses_table(patient) -> Table:
     """Each course with the numbers Tideline works out for it (journal/courses.py), so a
     download says what the pages said."""
     rows = courses_for([patient.pk]).get(patient.pk, [])
-    out = []
+    out: list[Sequence[Any]] = []
     for r in rows:
         o, c, base = r.outcome, r.course, r.outcome.baseline.point
         out.append(
@@ -201,7 +202,7 @@ MEDICATION_COLUMNS = (
 
 def medications_table(patient) -> Table:
     """One row per start, dose change and stop: the markers the charts show. Two queries."""
-    rows = []
+    rows: list[Sequence[Any]] = []
     for m in (
         Medication.objects.for_patient(patient)
         .order_by("started_on", "pk")

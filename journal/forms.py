@@ -598,7 +598,7 @@ class SessionCheckForm(forms.Form):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for which in ("before", "after"):
             high = cleaned.get(f"bp_{which}_systolic")
             low = cleaned.get(f"bp_{which}_diastolic")
