@@ -622,3 +622,16 @@ class SessionCheckForm(forms.Form):
             bp_before=reading("before"),
             bp_after=reading("after"),
         )
+
+
+class ChecklistForm(forms.Form):
+    ticked = forms.MultipleChoiceField(
+        label="Before your session",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please tick items from the list."},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["ticked"]).choices = choices

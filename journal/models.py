@@ -153,6 +153,8 @@ class TreatmentSession(models.Model):
     course = models.ForeignKey("Course", on_delete=models.RESTRICT, related_name="sessions")
     dose = models.CharField(max_length=60, blank=True)
     provider = models.CharField(max_length=120, blank=True)
+    # The pre-session checklist items the patient ticked, in the words they were shown.
+    checklist_ticked = models.JSONField(default=list, blank=True)
     intention = models.TextField("intention (before)", blank=True, max_length=5000)
     insights = models.TextField("insights (after)", blank=True, max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .after_session import valid_ratings
+from .care import care_teams
 from .courses import join_gap_days, next_course_kind
 from .models import Course, Medication, MedicationChange, SessionCheck, TreatmentSession
 
@@ -251,3 +252,30 @@ def session_check_save(*, patient, session: TreatmentSession, data: SessionCheck
         },
     )
     return check
+
+
+# Neutral words a clinic can replace with its own in admin (careteam: the team's
+# pre-session checklist).
+DEFAULT_CHECKLIST = (
+    "A ride home is arranged",
+    "I have eaten and drunk only as the clinic told me",
+    "No alcohol today",
+)
+
+
+def checklist_for(patient) -> tuple[str, list[str]]:
+    """Who set the checklist the patient sees ("Tideline" for the default) and its items."""
+    chosen = care_teams().pre_session_checklist(patient)
+    return chosen if chosen is not None else ("Tideline", list(DEFAULT_CHECKLIST))
+
+
+@transaction.atomic
+def session_checklist_save(*, patient, session: TreatmentSession, ticked: list[str]) -> None:
+    """The items the patient ticked before `session` (their own), in the words they saw."""
+    if session.patient_id != patient.pk:
+        raise ValidationError("That session isn't yours.")
+    _, items = checklist_for(patient)
+    if not set(ticked) <= set(items):
+        raise ValidationError("Please tick items from the list.", code="unknown_item")
+    session.checklist_ticked = [item for item in items if item in ticked]
+    session.save(update_fields=["checklist_ticked", "updated_at"])

@@ -36,6 +36,7 @@ urlpatterns = [
     path("sessions/new/", views.session_add, name="session_add"),
     path("sessions/<int:pk>/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/check/", views.session_check, name="session_check"),
+    path("sessions/<int:pk>/before/", views.session_before, name="session_before"),
     path("courses/", views.courses, name="courses"),
     path("medications/", views.medications, name="medications"),
     path("medications/new/", views.medication_add, name="medication_add"),

@@ -33,6 +33,7 @@ from .fhir import CONTENT_TYPE as FHIR_CONTENT_TYPE
 from .fhir import export_fhir
 from .forms import (
     CheckInForm,
+    ChecklistForm,
     CourseForm,
     DoseChangeForm,
     MedicationForm,
@@ -57,10 +58,12 @@ from .services import (
 )
 from .signals import urgent_signals_safe_now
 from .treatment import (
+    checklist_for,
     course_update,
     medication_dose_change,
     medication_save,
     session_check_save,
+    session_checklist_save,
 )
 from .warning_cards import warning_cards
 
@@ -406,6 +409,35 @@ def session_check(request, grant, pk: int):
             initial={"moment": moment_for(session.day, now_local) or Moment.EVENING, "felt": 5}
         )
     return render(request, "journal/session_check.html", {"form": form, "session": session})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def session_before(request, grant, pk: int):
+    """The pre-session checklist: neutral items the clinic set in admin (or the default)."""
+    patient = grant.patient
+    session = get_object_or_404(TreatmentSession.objects.for_patient(patient), pk=pk)
+    who, items = checklist_for(patient)
+    choices = [(item, item) for item in items]
+    if request.method == "POST":
+        form = ChecklistForm(request.POST, choices=choices)
+        if form.is_valid():
+            try:
+                session_checklist_save(
+                    patient=patient, session=session, ticked=form.cleaned_data["ticked"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your checklist is saved.")
+                return redirect("sessions")
+    else:
+        form = ChecklistForm(choices=choices, initial={"ticked": session.checklist_ticked})
+    return render(
+        request,
+        "journal/session_before.html",
+        {"form": form, "session": session, "who": who},
+    )
 
 
 # --- Medications ---

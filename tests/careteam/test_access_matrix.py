@@ -80,6 +80,9 @@ MATRIX: dict[str, Entry] = {
     "session_edit": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
     ),
+    "session_before": Entry(
+        kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
     "session_check": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
     ),

@@ -101,3 +101,31 @@ def test_a_reading_before_and_after_is_kept(patient_client, patient, other_patie
     # Someone else's session: not found, nothing saved for them.
     assert patient_client.post(reverse("session_check", args=[theirs.pk]), data).status_code == 404
     assert SessionCheck.objects.count() == 1
+
+
+def test_the_pre_session_checklist_has_a_default_and_saves_what_is_ticked(patient_client, patient):
+    session = TreatmentSessionFactory(patient=patient)
+    url = reverse("session_before", args=[session.pk])
+    page = patient_client.get(url).content.decode()
+    assert "A ride home is arranged" in page and "No alcohol today" in page
+    response = patient_client.post(url, {"ticked": ["No alcohol today"]})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.checklist_ticked == ["No alcohol today"]
+
+
+def test_a_teams_own_checklist_wording_replaces_the_default(patient_client, patient):
+    team = CareTeamFactory(
+        name="Harbour Clinic", pre_session_checklist="Someone drives me home\n\nNo food after 8"
+    )
+    ShareFactory(patient=patient, team=team)
+    session = TreatmentSessionFactory(patient=patient)
+    url = reverse("session_before", args=[session.pk])
+    page = patient_client.get(url).content.decode()
+    assert "Someone drives me home" in page and "as Harbour Clinic asked" in page
+    assert "A ride home is arranged" not in page
+    response = patient_client.post(url, {"ticked": ["A ride home is arranged"]})
+    assert response.status_code == 200  # not an item of this list
+    assert "Please tick items from the list." in response.content.decode()
+    session.refresh_from_db()
+    assert session.checklist_ticked == []
