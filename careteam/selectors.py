@@ -79,8 +79,9 @@ class DashboardRow:
     spark_days: int = 0
     # The open course (else the latest) with its numbers: journal/courses.py.
     course: CourseRow | None = None
-    # The latest after-session self-check: its day and the after-effects noticed (words, level).
-    last_check_at: dt.datetime | None = None
+    # The latest session's self-check: the session's day and the after-effects noticed
+    # (words, level).
+    last_check_at: dt.date | None = None
     last_effects: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -150,16 +151,18 @@ def dashboard_patients(viewer: User):
             ),
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
+            # The latest session's self-check (the latest saved of its two): its session's day
+            # and the after-effects noticed.
             last_check_effects=Subquery(
                 SessionCheck.objects.filter(patient=OuterRef("pk"))
-                .order_by("-saved_at")
+                .order_by("-session__started_at", "-saved_at")
                 .values("effects")[:1],
                 output_field=JSONField(),
             ),
             last_check_at=Subquery(
                 SessionCheck.objects.filter(patient=OuterRef("pk"))
-                .order_by("-saved_at")
-                .values("saved_at")[:1]
+                .order_by("-session__started_at", "-saved_at")
+                .values("session__day")[:1]
             ),
         )
         .annotate(contact_phone=contact_field("phone"), contact_email=contact_field("email"))
