@@ -101,7 +101,8 @@ def seed(patients: int, days: int, reseed: bool) -> tuple[int, int]:
         with connection.cursor() as c:
             c.execute(
                 "TRUNCATE journal_checkin, journal_checkin_activities, journal_weeklysummary, "
-                "journal_questionnaireresponse, journal_treatmentsession, journal_signal, "
+                "journal_questionnaireresponse, journal_treatmentsession, journal_course, "
+                "journal_signal, "
                 "django_session CASCADE"
             )
         User.objects.filter(email__endswith="@bench.test").delete()
@@ -161,10 +162,21 @@ WHERE u.email LIKE '%%@bench.test'
             )
             c.execute(
                 """
-INSERT INTO journal_treatmentsession (patient_id, started_at, day, kind, dose, provider,
-  intention, insights, created_at, updated_at)
-SELECT u.id, d + interval '15 hours', d::date, 'iv', '', '', '', '', now(), now()
+INSERT INTO journal_course (patient_id, kind, medication, route, started_on, created_at,
+  updated_at)
+SELECT u.id, 'maintenance', 'Ketamine', 'iv', current_date - %s + 5, now(), now()
 FROM accounts_user u
+WHERE u.email LIKE '%%@bench.test'
+""",
+                [days],
+            )
+            c.execute(
+                """
+INSERT INTO journal_treatmentsession (patient_id, started_at, day, kind, dose, provider,
+  intention, insights, created_at, updated_at, course_id)
+SELECT u.id, d + interval '15 hours', d::date, 'iv', '', '', '', '', now(), now(), c.id
+FROM accounts_user u
+JOIN journal_course c ON c.patient_id = u.id
 CROSS JOIN generate_series(current_date - %s + 5, current_date - 1, interval '60 days') d
 WHERE u.email LIKE '%%@bench.test'
 """,

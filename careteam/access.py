@@ -30,6 +30,7 @@ from .models import AccessEvent, Share
 OTHER = "other"
 WHAT_LABELS = {
     "dashboard": "your summary (scores, mood line, warning signs) on their dashboard",
+    "caseload": "your course numbers, counted in their team's caseload figures",
     "trends": "your check-in numbers, questionnaires and sessions",
     "charts": "your charts",
     "notes": "your daily notes and session insights",
@@ -120,6 +121,12 @@ def log_dashboard_look(viewer: User) -> None:
         shared.covering(Scope.CONTACT).filter(patient__contact_details__isnull=False),
         what="contact",
     )
+
+
+def log_caseload_look(viewer: User) -> None:
+    """One AccessEvent per patient counted in the caseload figures `viewer` sees (those who
+    share trends with one of their teams), in one INSERT ... SELECT."""
+    _log_each(viewer, shares_visible_to(viewer).covering(Scope.TRENDS), what="caseload")
 
 
 def _log_each(viewer: User, shares, *, what: str) -> None:

@@ -23,7 +23,7 @@ class CareTeamAdmin(admin.ModelAdmin):
     list_display = ("name", "join_code", "created_at")
     search_fields = ("name", "join_code")
     inlines = (MembershipInline,)
-    fields = ("name", "join_code", "crisis_note")
+    fields = ("name", "join_code", "crisis_note", "pre_session_checklist")
 
     def get_changeform_initial_data(self, request):
         return {"join_code": services.team_join_code_generate()}

@@ -43,6 +43,13 @@ class CareTeam(models.Model):
         blank=True,
         help_text="Extra crisis contacts this team wants its patients to see (plain text).",
     )
+    pre_session_checklist = models.TextField(
+        "pre-session checklist",
+        blank=True,
+        max_length=2000,
+        help_text="What patients tick before a session, one item per line, in neutral words "
+        "(for example: A ride home is arranged). Leave empty for Tideline's default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,13 +3,25 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import User
 from journal.access import Grant, Scope
+from journal.after_session import Effects
+from journal.course_outcomes import CourseRow, courses_for, current_course
 from journal.measures import MOOD
-from journal.models import CheckIn, QuestionnaireResponse, Signal, TreatmentSession
+from journal.models import CheckIn, QuestionnaireResponse, SessionCheck, Signal, TreatmentSession
 from journal.questionnaires import band
 
 from .access import shares_visible_to
@@ -65,6 +77,12 @@ class DashboardRow:
     gad7_band: str = ""
     spark_points: str = ""
     spark_days: int = 0
+    # The open course (else the latest) with its numbers: journal/courses.py.
+    course: CourseRow | None = None
+    # The latest session's self-check: the session's day and the after-effects noticed
+    # (words, level).
+    last_check_at: dt.date | None = None
+    last_effects: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -133,6 +151,19 @@ def dashboard_patients(viewer: User):
             ),
             phq9_latest=latest_total("phq9"),
             gad7_latest=latest_total("gad7"),
+            # The latest session's self-check (the latest saved of its two): its session's day
+            # and the after-effects noticed.
+            last_check_effects=Subquery(
+                SessionCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-session__started_at", "-saved_at")
+                .values("effects")[:1],
+                output_field=JSONField(),
+            ),
+            last_check_at=Subquery(
+                SessionCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-session__started_at", "-saved_at")
+                .values("session__day")[:1]
+            ),
         )
         .annotate(contact_phone=contact_field("phone"), contact_email=contact_field("email"))
         .only("id", "public_id", "email", "display_name", "time_zone")
@@ -142,9 +173,10 @@ def dashboard_patients(viewer: User):
 def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
     """The patients who actively share with any of `viewer`'s teams, sorted by need.
 
-    Three queries whatever the number of patients: patients with everything annotated, the team
-    names, and 30 days of moods for those who share trends; and two more when any of them has
-    an urgent flag (outreach.urgent_flags). What a share's scope does not allow
+    Five queries whatever the number of patients: patients with everything annotated, the team
+    names, 30 days of moods, and the courses and PHQ-9 totals behind each course's numbers for
+    those who share trends; and two more when any of them has an urgent flag
+    (outreach.urgent_flags). What a share's scope does not allow
     is never loaded: signals, scores, outreach and moods only for trends-scope shares, contact
     details only for shares with "How to reach me".
     """
@@ -167,6 +199,8 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
         day__range=(start, today),
     ).values_list("patient_id", "day", "mood"):
         moods.setdefault(patient_id, []).append((day, mood))
+    patients = list(patients)
+    courses = courses_for([p.pk for p in patients if p.sees_trends])
 
     rows = []
     for patient in patients:
@@ -200,10 +234,15 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             spark = moods.get(patient.pk, [])
             row.spark_points = sparkline_points(spark, start=start)
             row.spark_days = len(spark)
+            row.course = current_course(courses.get(patient.pk, []))
+            row.last_check_at = patient.last_check_at
+            row.last_effects = Effects(patient.last_check_effects or {}).noticed()
             if row.sliding:
                 row.reasons.append("A sustained slide")
             if row.phq9_flag:
                 row.reasons.append("PHQ-9 rise")
+            if row.course is not None and row.course.outcome.rising_weeks:
+                row.reasons.append("Scores rising toward the course baseline")
         rows.append(row)
     rows.sort(key=DashboardRow.sort_key)
     return rows

@@ -7,6 +7,7 @@ app_name = "careteam"
 urlpatterns = [
     # The care team's side.
     path("", views.dashboard, name="dashboard"),
+    path("caseload/", views.caseload_figures, name="caseload"),
     # Patients are named by their random public id, never a guessable sequential one.
     path("patients/<uuid:public_id>/", views.patient_trends, name="patient"),
     path("patients/<uuid:public_id>/notes/", views.patient_notes, name="patient_notes"),

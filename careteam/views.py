@@ -29,8 +29,9 @@ from journal.report.build import report_for
 from journal.report.services import report_for_grant, shared_reports
 
 from . import invitations, outreach, selectors, services
-from .access import grant_for, log_also, log_dashboard_look
+from .access import grant_for, log_also, log_caseload_look, log_dashboard_look
 from .access_log import who_viewed
+from .caseload import caseload
 from .forms import (
     ContactDetailsForm,
     JoinCodeForm,
@@ -96,6 +97,16 @@ def dashboard(request):
         memberships__user=request.user, memberships__role=Membership.Role.TEAM_ADMIN
     ).order_by("name")
     return render(request, "careteam/dashboard.html", {"rows": rows, "admin_teams": admin_teams})
+
+
+@never_cache
+@care_member_required
+def caseload_figures(request):
+    """Treatment-course figures across the patients who share trends with the viewer's teams,
+    each linking to the patients behind it. A fixed number of queries (careteam/caseload.py)."""
+    figures = caseload(viewer=request.user)
+    log_caseload_look(request.user)
+    return render(request, "careteam/caseload.html", {"caseload": figures})
 
 
 def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Grant:

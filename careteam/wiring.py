@@ -46,6 +46,20 @@ class CareTeamsForTheJournal:
         shares = Share.objects.active().filter(patient=patient).select_related("team")
         return [TeamContact(s.team.name, s.team.crisis_note) for s in shares]
 
+    def pre_session_checklist(self, patient: User) -> tuple[str, list[str]] | None:
+        team = (
+            Share.objects.active()
+            .filter(patient=patient)
+            .exclude(team__pre_session_checklist="")
+            .select_related("team")
+            .order_by("team__name")
+            .first()
+        )
+        if team is None:
+            return None
+        items = [line.strip() for line in team.team.pre_session_checklist.splitlines()]
+        return team.team.name, [item for item in items if item]
+
     def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:
         shares = Share.objects.filter(patient=patient).select_related("team").order_by("created_at")
         return {

@@ -72,6 +72,11 @@ class CareTeams(Protocol):
         """The teams the patient shares with now, for their safety page."""
         ...
 
+    def pre_session_checklist(self, patient: User) -> tuple[str, list[str]] | None:
+        """The pre-session checklist a team the patient shares with set (its name and the
+        items), the first such team by name; None for Tideline's default."""
+        ...
+
     def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:
         """The patient's own care-team records for their download (shares, access log)."""
         ...

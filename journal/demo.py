@@ -1,8 +1,11 @@
 """Six months of believable journal history for the demo patient (DEBUG runs only).
 
-The story: a patient starts a series of three IV ketamine infusions early on, mood lifts over the
-following weeks and holds for months, then the last three weeks slide (mood about 3 points under
-their usual, with lower energy, interest and sleep), so the early-warning rule has something real
+The story: a patient starts an induction of six IV ketamine infusions early on (a PHQ-9 of 19
+two days before the first), mood lifts over the following weeks and reaches a response; around
+three months in it dips, and a second course (maintenance: three infusions and a booster) starts
+from a pre-treatment PHQ-9 of 17, reaching response again; then scores climb for four weeks and
+the last three weeks slide (mood about 3 points under their usual, with lower energy, interest
+and sleep), so the course's durability cue and the early-warning rule both have something real
 to find on a newcomer's first look. Deterministic (a fixed random seed) and idempotent: each part
 is only added when the patient has none of it yet.
 """
@@ -21,17 +24,50 @@ from .models import (
     Activity,
     CheckIn,
     CheckInActivity,
+    Medication,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     TreatmentSession,
 )
 from .questionnaires import GAD7, PHQ9, score
+from .services import SessionData, treatment_session_save
 from .signals import signals_evaluate
+from .treatment import (
+    MedicationData,
+    SessionCheckData,
+    medication_dose_change,
+    medication_save,
+    session_check_save,
+)
 from .weekly import weekly_summaries_rebuild
 
 HISTORY_DAYS = 182
 SLIDE_DAYS = 21
-SESSION_OFFSETS = (10, 17, 24)  # day index (0 = oldest) of the three infusions
+# Day index (0 = oldest) of each infusion: an induction of six, then, after a gap of more than
+# three weeks, a second course (maintenance) of three and a booster (journal/courses.py).
+SESSION_OFFSETS = (10, 13, 17, 20, 24, 27, 99, 102, 106, 134)
+SECOND_COURSE = 99
+DOSE_CHANGE = 112  # the day index Sertraline goes from 50 to 100 mg
+PRE_TREATMENT_PHQ9 = 8  # the day index of a PHQ-9 two days before the first infusion
+# The PHQ-9 totals the story needs, by day index; the rest follow mood. Course 1 from 19:
+# 8 is a response (half or lower). Course 2 from 17: 7 is a response, 5 its best, then 8 and 11
+# over four weeks: the durability cue (a rise of 5 or more over three weeks or more).
+PHQ9_STORY = {
+    PRE_TREATMENT_PHQ9: 19,
+    13: 15,
+    27: 11,
+    41: 8,
+    55: 6,
+    69: 7,
+    83: 12,
+    97: 17,
+    111: 9,
+    125: 7,
+    139: 5,
+    153: 8,
+    167: 11,
+}
 
 NOTES_LOW = [
     "Heavy morning. Stayed in bed too long.",
@@ -89,13 +125,19 @@ def _mood_level(i: int) -> float:
     if i < 45:
         # Lifting after the infusions.
         return 3.8 + (i - SESSION_OFFSETS[0]) * (3.0 / (45 - SESSION_OFFSETS[0]))
-    return 6.8
+    if 75 <= i < SECOND_COURSE:
+        # The lift fading: the reason for a second course.
+        return 6.8 - (i - 75) * (2.4 / (SECOND_COURSE - 75))
+    if SECOND_COURSE <= i < 120:
+        return 4.4 + (i - SECOND_COURSE) * (2.9 / (120 - SECOND_COURSE))
+    return 7.3
 
 
 @transaction.atomic
 def seed_journal_history(patient) -> None:
     """Fill the demo patient's journal: check-ins with gaps ending yesterday in their zone,
-    three sessions, PHQ-9 and GAD-7 every two weeks, a safety plan. Adds nothing on a re-run."""
+    two courses of sessions, PHQ-9 and GAD-7 every two weeks, a safety plan. Adds nothing on a
+    re-run."""
     rng = random.Random(20261124)  # noqa: S311 - demo data, not security
     end = patient.today() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=HISTORY_DAYS - 1)
@@ -104,22 +146,59 @@ def seed_journal_history(patient) -> None:
     session_days = [day_of[i] for i in SESSION_OFFSETS]
 
     if not TreatmentSession.objects.for_patient(patient).exists():
-        TreatmentSession.objects.bulk_create(
-            [
-                TreatmentSession(
-                    patient=patient,
-                    started_at=dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone).astimezone(
-                        dt.UTC
-                    ),
+        # Through the service, as a patient's own entries go: it puts each in its course.
+        for n, day in enumerate(session_days):
+            treatment_session_save(
+                patient=patient,
+                data=SessionData(
                     day=day,
+                    time=dt.time(10, 0),
                     kind=TreatmentSession.Kind.IV_INFUSION,
                     dose="0.5 mg/kg over 40 minutes",
                     provider="Harbour Ketamine Clinic",
-                    intention=INTENTIONS[n],
-                    insights=INSIGHTS[n],
-                )
-                for n, day in enumerate(session_days)
-            ]
+                    intention=INTENTIONS[n % len(INTENTIONS)],
+                    insights=INSIGHTS[n % len(INSIGHTS)],
+                ),
+            )
+
+    if not SessionCheck.objects.filter(patient=patient).exists():
+        # After-effects the evening of each session of the second course: mild to moderate,
+        # one blood pressure that rose a little, nothing severe.
+        second = TreatmentSession.objects.for_patient(patient).filter(
+            day__gte=day_of[SECOND_COURSE]
+        )
+        for n, session in enumerate(second.order_by("started_at")):
+            session_check_save(
+                patient=patient,
+                session=session,
+                data=SessionCheckData(
+                    moment="evening",
+                    felt=6 + n % 3,
+                    effects={"nausea": 2 if n == 0 else 1, "unreal": 1, "sleepiness": 2},
+                    bp_before=(124, 80),
+                    bp_after=(138 if n == 0 else 130, 86),
+                ),
+            )
+
+    if not Medication.objects.for_patient(patient).exists():
+        # A dose change during the second course: a marker on every chart.
+        sertraline = medication_save(
+            patient=patient,
+            data=MedicationData(
+                name="Sertraline",
+                dose=Decimal(50),
+                unit="mg",
+                how_often="once a day",
+                started_on=start - dt.timedelta(days=240),
+                stopped_on=None,
+            ),
+        )
+        medication_dose_change(
+            patient=patient,
+            medication=sertraline,
+            day=day_of[DOSE_CHANGE],
+            dose=Decimal(100),
+            unit="mg",
         )
 
     moods: dict[dt.date, int] = {}
@@ -176,8 +255,8 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
         )
         if after:
             n = session_days.index(after[0])
-            row.integration_shifted = INTEGRATION_SHIFTED[n]
-            row.integration_carry_forward = INTEGRATION_CARRY[n]
+            row.integration_shifted = INTEGRATION_SHIFTED[n % len(INTEGRATION_SHIFTED)]
+            row.integration_carry_forward = INTEGRATION_CARRY[n % len(INTEGRATION_CARRY)]
         rows.append(row)
         tags_by_day[day] = _tags_for(
             rng, builtins, sliding=sliding, mood=mood, day=day, session_day=day in session_days
@@ -237,9 +316,11 @@ def _tags_for(rng, builtins, *, sliding: bool, mood: int, day: dt.date, session_
 
 
 def _seed_questionnaires(patient, rng, day_of, moods, zone) -> None:
-    """PHQ-9 and GAD-7 every 14 days; the last pair 15 days before today, so one is due."""
+    """PHQ-9 and GAD-7 every 14 days, and one pair two days before the first infusion (the
+    course's baseline); the last pair 15 days before today, so one is due. PHQ-9 totals follow
+    PHQ9_STORY where it has one."""
     end = day_of[-1]
-    days = []
+    days = [day_of[PRE_TREATMENT_PHQ9]]
     day = end - dt.timedelta(days=14)
     while day >= day_of[0]:
         days.append(day)
@@ -250,6 +331,7 @@ def _seed_questionnaires(patient, rng, day_of, moods, zone) -> None:
         mood = statistics.mean(window) if window else 5
         # Lower mood, higher scores: roughly 24 points at mood 0, 2 at mood 10.
         phq_target = max(0, min(24, round(24 - 2.2 * mood + rng.gauss(0, 1.5))))
+        phq_target = PHQ9_STORY.get((day - day_of[0]).days, phq_target)
         gad_target = max(0, min(21, round(17 - 1.6 * mood + rng.gauss(0, 1.5))))
         submitted = dt.datetime.combine(day, dt.time(19, 30), tzinfo=zone).astimezone(dt.UTC)
         for spec, target in ((PHQ9, phq_target), (GAD7, gad_target)):

@@ -17,7 +17,16 @@ from django.utils import timezone
 from .access import EVERYTHING, Grant
 from .care import care_teams
 from .export_zip import checkins_table, table_csv
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .models import (
+    Activity,
+    CheckIn,
+    Course,
+    Medication,
+    QuestionnaireResponse,
+    SafetyPlan,
+    SessionCheck,
+    TreatmentSession,
+)
 from .services import CHECKIN_VALUE_FIELDS
 
 EXPORT_FORMAT = "tideline-export/1"
@@ -83,6 +92,40 @@ def patient_export(grant: Grant) -> dict:
             .order_by("started_at")
             .values(*SESSION_FIELDS)
         ),
+        "treatment_courses": list(
+            Course.objects.for_patient(patient)
+            .order_by("started_on", "pk")
+            .values("kind", "medication", "route", "started_on", "planned_sessions", "ended_on")
+        ),
+        "session_checks": list(
+            SessionCheck.objects.filter(patient=patient)
+            .order_by("session__started_at", "moment")
+            .values(
+                "session__started_at",
+                "moment",
+                "felt",
+                "effects",
+                "bp_before_systolic",
+                "bp_before_diastolic",
+                "bp_after_systolic",
+                "bp_after_diastolic",
+                "saved_at",
+            )
+        ),
+        "medications": [
+            {
+                **{
+                    name: getattr(m, name)
+                    for name in ("name", "dose", "unit", "how_often", "started_on", "stopped_on")
+                },
+                "dose_changes": [
+                    {"day": c.day, "dose": c.dose, "unit": c.unit} for c in m.changes.all()
+                ],
+            }
+            for m in Medication.objects.for_patient(patient)
+            .order_by("started_on", "pk")
+            .prefetch_related("changes")
+        ],
         "questionnaires": list(
             QuestionnaireResponse.objects.for_patient(patient)
             .order_by("day", "submitted_at")

@@ -14,15 +14,26 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import measures
 from .access import EVERYTHING, Grant
+from .after_session import EFFECTS
 from .care import care_teams
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from .course_outcomes import courses_for
+from .models import (
+    Activity,
+    CheckIn,
+    Medication,
+    QuestionnaireResponse,
+    SafetyPlan,
+    SessionCheck,
+    TreatmentSession,
+)
 from .questionnaires import SPECS
 from .tabular import Column, Table, cell
 
@@ -124,6 +135,135 @@ def sessions_table(patient) -> Table:
     )
 
 
+COURSE_COLUMNS = (
+    Column("course", "The course's number: 1 for your first"),
+    Column("kind", "induction, maintenance (or boosters) or other"),
+    Column("medication", "The medication, as you wrote it"),
+    Column("route", "How it is given: iv, im, oral, nasal or other"),
+    Column("started_on", "The day of its first session, YYYY-MM-DD"),
+    Column("ended_on", "The day it ended; empty while it goes on"),
+    Column("planned_sessions", "How many sessions were planned, if you said"),
+    Column("sessions_done", "Sessions that have happened"),
+    Column(
+        "baseline_phq9",
+        "The PHQ-9 the course is measured from: the last one in the 30 days up to its first "
+        "session, or, when there was none, the first one after it",
+    ),
+    Column("baseline_day", "The day of that PHQ-9"),
+    Column("baseline_before_treatment", "yes if it came before the first session, no if after"),
+    Column("response_on", "The first day a PHQ-9 was half the baseline or lower"),
+    Column("remission_on", "The first day a PHQ-9 was under 5"),
+    Column("latest_phq9", "The latest PHQ-9 during the course"),
+)
+
+
+def courses_table(patient) -> Table:
+    """Each course with the numbers Tideline works out for it (journal/courses.py), so a
+    download says what the pages said."""
+    rows = courses_for([patient.pk]).get(patient.pk, [])
+    out: list[Sequence[Any]] = []
+    for r in rows:
+        o, c, base = r.outcome, r.course, r.outcome.baseline.point
+        out.append(
+            [
+                r.number,
+                c.kind,
+                c.medication,
+                c.route,
+                r.span.first_day,
+                c.ended_on,
+                c.planned_sessions,
+                r.sessions_done,
+                base.total if base else None,
+                base.day if base else None,
+                ("yes" if o.baseline.before_treatment else "no") if base else None,
+                o.response_on,
+                o.remission_on,
+                o.latest.total if o.latest else None,
+            ]
+        )
+    return Table(
+        "courses",
+        "One row per treatment course (your sessions grouped: an induction, then maintenance).",
+        COURSE_COLUMNS,
+        out,
+    )
+
+
+MEDICATION_COLUMNS = (
+    Column("medication", "Its name, as you wrote it"),
+    Column("day", "The day of this row, YYYY-MM-DD"),
+    Column("what", "start (with its first dose), change (a new dose from this day) or stop"),
+    Column("dose", "The dose, a number; empty if you gave none"),
+    Column("unit", "The unit of the dose, as you wrote it"),
+    Column("how_often", "How often, as you wrote it (on the start row)"),
+)
+
+
+def medications_table(patient) -> Table:
+    """One row per start, dose change and stop: the markers the charts show. Two queries."""
+    rows: list[Sequence[Any]] = []
+    for m in (
+        Medication.objects.for_patient(patient)
+        .order_by("started_on", "pk")
+        .prefetch_related("changes")
+    ):
+        rows.append([m.name, m.started_on, "start", m.dose, m.unit, m.how_often])
+        rows += [[m.name, c.day, "change", c.dose, c.unit, ""] for c in m.changes.all()]
+        if m.stopped_on:
+            rows.append([m.name, m.stopped_on, "stop", None, "", ""])
+    return Table(
+        "medications",
+        "One row per start, dose change and stop of a medication you listed.",
+        MEDICATION_COLUMNS,
+        rows,
+    )
+
+
+SESSION_CHECK_COLUMNS = (
+    Column("session_started_at", "When the session started, in your time zone"),
+    Column("moment", "evening (the evening of the session) or next_day (the day after)"),
+    Column("felt", "How the session felt overall, 0 (very hard) to 10 (very good)"),
+    *(
+        Column(f"effect_{key}", f"{words}: 0 none, 1 mild, 2 moderate, 3 severe")
+        for key, words in EFFECTS
+    ),
+    Column("bp_before", "Blood pressure before, systolic/diastolic"),
+    Column("bp_after", "Blood pressure after, systolic/diastolic"),
+    Column("saved_at", "When you last saved it, in your time zone"),
+)
+
+
+def _bp(high, low) -> str:
+    return f"{high}/{low}" if high is not None and low is not None else ""
+
+
+def session_checks_table(patient) -> Table:
+    zone = patient.zoneinfo
+    rows = (
+        SessionCheck.objects.filter(patient=patient)
+        .select_related("session")
+        .order_by("session__started_at", "moment")
+    )
+    return Table(
+        "session_checks",
+        "One row per after-session self-check.",
+        SESSION_CHECK_COLUMNS,
+        [
+            [
+                c.session.started_at.astimezone(zone),
+                c.moment,
+                c.felt,
+                *(c.effects.get(key, 0) for key, _ in EFFECTS),
+                _bp(c.bp_before_systolic, c.bp_before_diastolic),
+                _bp(c.bp_after_systolic, c.bp_after_diastolic),
+                c.saved_at.astimezone(zone),
+            ]
+            for c in rows
+        ],
+    )
+
+
 QUESTIONNAIRE_COLUMNS = (
     Column("day", "The day you filled it in (your own calendar date), YYYY-MM-DD"),
     Column("submitted_at", "When you sent it, in your time zone, with its offset from UTC"),
@@ -186,6 +326,9 @@ TABLES: list[Callable] = [
     checkins_table,
     own_tags_table,
     sessions_table,
+    courses_table,
+    medications_table,
+    session_checks_table,
     questionnaires_table,
     safety_plan_table,
 ]

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from . import measures
 from .access import EVERYTHING, Grant
-from .models import CheckIn, QuestionnaireResponse, TreatmentSession
+from .models import CheckIn, Medication, QuestionnaireResponse, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, ANSWER_LOINC, SPECS, band
 
 FHIR_VERSION = "4.0.1"
@@ -232,11 +232,47 @@ def session_resources(ctx: Context) -> list[dict]:
     return out
 
 
+def medication_resources(ctx: Context) -> list[dict]:
+    """One MedicationStatement per dosing period of each medication: from its start to the
+    first dose change, from each change to the next, the last to its stop (or still going).
+    The medication is text only: names are as the patient typed them, not coded."""
+    out = []
+    rows = (
+        Medication.objects.for_patient(ctx.patient)
+        .order_by("started_on", "pk")
+        .prefetch_related("changes")
+    )
+    for m in rows:
+        periods = [(m.started_on, m.dose, m.unit)]
+        periods += [(c.day, c.dose, c.unit) for c in m.changes.all()]
+        for n, (start, dose, unit) in enumerate(periods):
+            end = periods[n + 1][0] if n + 1 < len(periods) else m.stopped_on
+            statement: dict[str, Any] = {
+                "resourceType": "MedicationStatement",
+                "id": ctx.resource_id("medication", f"{m.pk}-{n}"),
+                "status": "active" if end is None else "completed",
+                "medicationCodeableConcept": {"text": m.name},
+                "subject": ctx.patient_ref,
+                "effectivePeriod": {
+                    "start": start.isoformat(),
+                    **({"end": end.isoformat()} if end is not None else {}),
+                },
+            }
+            words = " ".join(
+                w for w in (f"{dose.normalize():f}" if dose else "", unit, m.how_often) if w
+            )
+            if words:
+                statement["dosage"] = [{"text": words}]
+            out.append(statement)
+    return out
+
+
 # What the Bundle holds after the Patient, in order. Add a builder for a new kind of record.
 SECTIONS: list[Callable[[Context], list[dict]]] = [
     questionnaire_resources,
     checkin_resources,
     session_resources,
+    medication_resources,
 ]
 
 

@@ -3,15 +3,18 @@ one row per day) are also database constraints; the service decides which days m
 
 import re
 import uuid
+from decimal import Decimal
 from typing import cast
 
 from django import forms
 
 from . import measures
+from .after_session import EFFECTS, LEVELS, Moment
 from .measures import Kind, Measure
-from .models import Activity, CheckIn, SafetyPlan, TreatmentSession
+from .models import Activity, CheckIn, Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import ANSWER_CHOICES, Spec
 from .services import CheckInData, SessionData
+from .treatment import CourseData, MedicationData, SessionCheckData
 
 SELF_HARM_CHOICES = [("", "I'd rather not answer"), ("no", "No"), ("yes", "Yes")]
 TAG_REFUSED = "One of the tags isn't available to you. Please choose from the list."
@@ -447,3 +450,214 @@ class OfflineCheckInForm(forms.Form):
 
     def required_measures(self):
         return [self[m.name] for m in measures.MEASURES if m.required]
+
+
+class CourseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of course",
+        choices=Course.Kind.choices,
+        error_messages={"invalid_choice": "Please choose a kind of course from the list."},
+    )
+    medication = forms.CharField(label="Medication", max_length=60, required=False)
+    route = forms.ChoiceField(
+        label="How it is given",
+        choices=TreatmentSession.Kind.choices,
+        error_messages={"invalid_choice": "Please choose how it is given from the list."},
+    )
+    planned_sessions = forms.IntegerField(
+        label="Sessions planned (optional)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        error_messages={
+            "invalid": "Please enter a whole number of sessions, for example 6.",
+            "min_value": "Please enter at least 1 session, or leave it empty.",
+            "max_value": "Please enter 100 sessions or fewer.",
+        },
+    )
+    ended_on = forms.DateField(
+        label="Course ended on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty while the course goes on. New sessions join the open course.",
+        error_messages={"invalid": "Please enter a date, for example 2026-03-14."},
+    )
+
+    @staticmethod
+    def initial_from(course: Course) -> dict:
+        return {
+            "kind": course.kind,
+            "medication": course.medication,
+            "route": course.route,
+            "planned_sessions": course.planned_sessions,
+            "ended_on": course.ended_on,
+        }
+
+    def to_data(self) -> CourseData:
+        c = self.cleaned_data
+        return CourseData(
+            kind=c["kind"],
+            medication=c["medication"].strip(),
+            route=c["route"],
+            planned_sessions=c["planned_sessions"],
+            ended_on=c["ended_on"],
+        )
+
+
+_DATE = {"invalid": "Please enter a date, for example 2026-03-14."}
+_DOSE = {
+    "invalid": "Please enter the dose as a number, for example 50 or 0.5.",
+    "min_value": "Please enter a dose above 0.",
+    "max_digits": "Please enter a dose under 1,000,000.",
+    "max_decimal_places": "Please use at most two decimal places.",
+}
+
+
+class MedicationForm(forms.Form):
+    name = forms.CharField(label="Medication", max_length=80)
+    dose = forms.DecimalField(
+        label="Dose (optional)",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        error_messages=_DOSE,
+    )
+    unit = forms.CharField(label="Unit, for example mg (optional)", max_length=20, required=False)
+    how_often = forms.CharField(
+        label="How often, for example once a day (optional)", max_length=60, required=False
+    )
+    started_on = forms.DateField(
+        label="Started on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+    stopped_on = forms.DateField(
+        label="Stopped on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+
+    @staticmethod
+    def initial_from(medication: Medication) -> dict:
+        return {
+            name: getattr(medication, name)
+            for name in ("name", "dose", "unit", "how_often", "started_on", "stopped_on")
+        }
+
+    def to_data(self) -> MedicationData:
+        c = self.cleaned_data
+        return MedicationData(
+            name=c["name"].strip(),
+            dose=c["dose"],
+            unit=c["unit"].strip(),
+            how_often=c["how_often"].strip(),
+            started_on=c["started_on"],
+            stopped_on=c["stopped_on"],
+        )
+
+
+class DoseChangeForm(forms.Form):
+    day = forms.DateField(
+        label="New dose from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE,
+    )
+    dose = forms.DecimalField(
+        label="New dose",
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        error_messages=_DOSE,
+    )
+    unit = forms.CharField(label="Unit (optional)", max_length=20, required=False)
+
+
+def _bp_field(label: str, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "invalid": "Please enter a whole number, for example 120.",
+            "min_value": f"Please check this number: readings go from {low} to {high}.",
+            "max_value": f"Please check this number: readings go from {low} to {high}.",
+        },
+    )
+
+
+class SessionCheckForm(forms.Form):
+    """How the session felt and its after-effects: about 30 seconds. Our own wording."""
+
+    moment = forms.ChoiceField(
+        label="When is this?", choices=Moment.CHOICES, widget=forms.RadioSelect
+    )
+    felt = forms.IntegerField(
+        label="How did the session feel overall? (0 = very hard, 10 = very good)",
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"type": "range", "min": 0, "max": 10}),
+        error_messages={
+            "required": "Please choose a number from 0 to 10.",
+            "invalid": "Please choose a number from 0 to 10.",
+            "min_value": "Please choose a number from 0 to 10.",
+            "max_value": "Please choose a number from 0 to 10.",
+        },
+    )
+    bp_before_systolic = _bp_field("Blood pressure before: the higher number (optional)", 60, 260)
+    bp_before_diastolic = _bp_field("Blood pressure before: the lower number (optional)", 30, 160)
+    bp_after_systolic = _bp_field("Blood pressure after: the higher number (optional)", 60, 260)
+    bp_after_diastolic = _bp_field("Blood pressure after: the lower number (optional)", 30, 160)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, words in EFFECTS:
+            self.fields[f"effect_{key}"] = forms.TypedChoiceField(
+                label=words,
+                choices=LEVELS,
+                coerce=int,
+                initial=0,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please choose none, mild, moderate or severe."},
+            )
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for which in ("before", "after"):
+            high = cleaned.get(f"bp_{which}_systolic")
+            low = cleaned.get(f"bp_{which}_diastolic")
+            if (high is None) != (low is None):
+                raise forms.ValidationError(
+                    f"Please enter both numbers of the blood pressure {which}, or neither."
+                )
+        return cleaned
+
+    def to_data(self) -> SessionCheckData:
+        c = self.cleaned_data
+
+        def reading(which: str):
+            high, low = c.get(f"bp_{which}_systolic"), c.get(f"bp_{which}_diastolic")
+            return (high, low) if high is not None and low is not None else None
+
+        return SessionCheckData(
+            moment=c["moment"],
+            felt=c["felt"],
+            effects={key: c[f"effect_{key}"] for key, _ in EFFECTS},
+            bp_before=reading("before"),
+            bp_after=reading("after"),
+        )
+
+
+class ChecklistForm(forms.Form):
+    ticked = forms.MultipleChoiceField(
+        label="Before your session",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please tick items from the list."},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["ticked"]).choices = choices

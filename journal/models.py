@@ -150,8 +150,12 @@ class TreatmentSession(models.Model):
     started_at = models.DateTimeField()
     day = models.DateField(help_text="The patient's local date of the session.")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Set by journal/services.py (`session_course`), which every path that adds a session uses.
+    course = models.ForeignKey("Course", on_delete=models.RESTRICT, related_name="sessions")
     dose = models.CharField(max_length=60, blank=True)
     provider = models.CharField(max_length=120, blank=True)
+    # The pre-session checklist items the patient ticked, in the words they were shown.
+    checklist_ticked = models.JSONField(default=list, blank=True)
     intention = models.TextField("intention (before)", blank=True, max_length=5000)
     insights = models.TextField("insights (after)", blank=True, max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -177,6 +181,70 @@ class TreatmentSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.pk} ({self.day})"
+
+
+class CourseQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def open(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class Course(models.Model):
+    """A course of treatment: an induction (about six sessions over two to four weeks), then
+    maintenance (boosters). Each session belongs to one; a patient has at most one open course
+    (no end date), which new sessions join (journal/services.py, `session_course`). Its numbers
+    (baseline, response, remission, durability) are derived, never stored: journal/courses.py."""
+
+    class Kind(models.TextChoices):
+        INDUCTION = "induction", "Induction"
+        MAINTENANCE = "maintenance", "Maintenance or boosters"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courses"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDUCTION)
+    medication = models.CharField(max_length=60, blank=True, default="Ketamine")
+    route = models.CharField(
+        max_length=8,
+        choices=TreatmentSession.Kind.choices,
+        default=TreatmentSession.Kind.IV_INFUSION,
+    )
+    started_on = models.DateField(help_text="The patient's local date of the first session.")
+    planned_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        indexes = [models.Index(fields=["patient", "started_on"], name="course_patient_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["induction", "maintenance", "other"]),
+                name="course_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="course_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_sessions__isnull=True)
+                | Q(planned_sessions__gte=1, planned_sessions__lte=100),
+                name="course_planned_sessions_1_100",
+            ),
+            # One open course: the one a new session joins.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(ended_on__isnull=True), name="course_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"course {self.pk} ({self.get_kind_display()}, {self.started_on})"
 
 
 class Instrument(models.TextChoices):
@@ -571,3 +639,115 @@ class SignalReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} of signal {self.signal_id}"
+
+
+class MedicationQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+
+class Medication(models.Model):
+    """A medication the patient takes or took, as they enter it: its starting dose, how often,
+    start and stop. Each later dose is a `MedicationChange`. Starts, dose changes and stops are
+    markers on the time charts, as sessions are."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medications"
+    )
+    name = models.CharField(max_length=80)
+    dose = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    how_often = models.CharField(max_length=60, blank=True)
+    started_on = models.DateField()
+    stopped_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MedicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        indexes = [models.Index(fields=["patient", "started_on"], name="medication_patient_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stopped_on__isnull=True) | Q(stopped_on__gte=F("started_on")),
+                name="medication_stops_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=True) | Q(dose__gt=0), name="medication_dose_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"medication {self.pk}"
+
+
+class MedicationChange(models.Model):
+    """A new dose from `day` on."""
+
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="changes")
+    day = models.DateField()
+    dose = models.DecimalField(max_digits=8, decimal_places=2)
+    unit = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose__gt=0), name="medication_change_dose_positive"),
+            models.UniqueConstraint(
+                fields=["medication", "day"], name="medication_change_one_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"medication change {self.pk} ({self.day})"
+
+
+class SessionCheck(models.Model):
+    """The after-session self-check (journal/after_session.py): how the session felt (0-10),
+    after-effects rated 0-3 each, and an optional blood pressure before and after. One per
+    session and moment (the evening of, the day after): saving again edits it."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="checks")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_checks"
+    )
+    moment = models.CharField(max_length=10)
+    felt = models.PositiveSmallIntegerField(null=True, blank=True)
+    effects = models.JSONField(default=dict, blank=True)  # {key: 1-3}; none is left out
+    bp_before_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_before_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_after_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_after_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "moment"], name="session_check_one_a_moment"
+            ),
+            models.CheckConstraint(
+                condition=Q(moment__in=["evening", "next_day"]), name="session_check_moment_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(felt__isnull=True) | Q(felt__lte=10), name="session_check_felt_0_10"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": low, f"{name}__lte": high}),
+                    name=f"session_check_{name}_range",
+                )
+                for name, low, high in (
+                    ("bp_before_systolic", 60, 260),
+                    ("bp_after_systolic", 60, 260),
+                    ("bp_before_diastolic", 30, 160),
+                    ("bp_after_diastolic", 30, 160),
+                )
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session check {self.pk}"

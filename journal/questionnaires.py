@@ -4,7 +4,6 @@ Pure functions only (no database), so the rules can be tested exhaustively. The 
 computed here from the item answers; a total sent by a browser is never read.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from .models import Instrument
@@ -181,22 +180,6 @@ def phq9_response(*, baseline: int | None, total: int) -> bool:
 
 def phq9_remission(total: int) -> bool:
     return total < PHQ9_REMISSION_BELOW
-
-
-def phq9_outcomes(
-    phq9: list[tuple[dt.date, int]], first_session: dt.date | None
-) -> list[tuple[bool, bool]]:
-    """For each (day, total) PHQ-9, in order: (response, remission). Response is measured from
-    the first score on or after the first treatment session (or the first score, if there is
-    no session yet)."""
-    out = []
-    for day, total in phq9:
-        if first_session is not None and first_session <= day:
-            base = next((t for d, t in phq9 if d >= first_session), None)
-        else:
-            base = phq9[0][1] if phq9 else None
-        out.append((phq9_response(baseline=base, total=total), phq9_remission(total)))
-    return out
 
 
 def score(instrument: str, answers: list[int]) -> Score:

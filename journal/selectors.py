@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.utils import timezone
 
-from .models import Activity, CheckIn, QuestionnaireResponse
-from .questionnaires import SPECS, Spec
+from .after_session import moment_for
+from .models import Activity, CheckIn, QuestionnaireResponse, SessionCheck, TreatmentSession
+from .questionnaires import PHQ9, SPECS, Spec
 
 HISTORY_PAGE_SIZE = 30
 # The streak is counted over at most this many days; beyond it the page says "a year or more".
@@ -50,30 +52,55 @@ class DueStatus:
     spec: Spec
     last_day: dt.date | None
     due: bool
+    # A booked session this PHQ-9 is asked before, when that is why it is due.
+    before_session: TreatmentSession | None = None
 
     @property
     def instrument(self) -> str:
         return self.spec.instrument
 
 
+# The PHQ-9 before a session: asked in the 48 hours before it, so the course's numbers (and the
+# clinic) have a score from just before each session.
+PRE_SESSION_HOURS = 48
+
+
+def booked_session_soon(*, patient, now: dt.datetime) -> TreatmentSession | None:
+    """The patient's next session booked in the coming 48 hours, if any. One query."""
+    return (
+        TreatmentSession.objects.for_patient(patient)
+        .filter(started_at__gt=now, started_at__lte=now + dt.timedelta(hours=PRE_SESSION_HOURS))
+        .order_by("started_at")
+        .first()
+    )
+
+
 def questionnaires_due(*, patient, today: dt.date) -> list[DueStatus]:
     """For each instrument: when it was last filled and whether it is due again (never filled,
-    or `QUESTIONNAIRE_DUE_DAYS` or more days ago). One grouped query."""
-    last = dict(
+    or `QUESTIONNAIRE_DUE_DAYS` or more days ago); the PHQ-9 also when a session is booked in
+    the next 48 hours and none was filled in since 48 hours before it. Two queries."""
+    rows = (
         QuestionnaireResponse.objects.for_patient(patient)
         .values("instrument")
-        .annotate(last=Max("day"))
-        .values_list("instrument", "last")
+        .annotate(last=Max("day"), last_at=Max("submitted_at"))
+        .values_list("instrument", "last", "last_at")
     )
+    last = {instrument: day for instrument, day, _ in rows}
+    last_at = {instrument: at for instrument, _, at in rows}
     every = dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS)
-    return [
-        DueStatus(
-            spec=spec,
-            last_day=last.get(key),
-            due=last.get(key) is None or today - last[key] >= every,
+    session = booked_session_soon(patient=patient, now=timezone.now())
+    statuses = []
+    for key, spec in SPECS.items():
+        due = last.get(key) is None or today - last[key] >= every
+        before = None
+        if key == PHQ9.instrument and session is not None:
+            window = session.started_at - dt.timedelta(hours=PRE_SESSION_HOURS)
+            if last_at.get(key) is None or last_at[key] < window:
+                due, before = True, session
+        statuses.append(
+            DueStatus(spec=spec, last_day=last.get(key), due=due, before_session=before)
         )
-        for key, spec in SPECS.items()
-    ]
+    return statuses
 
 
 def questionnaire_history(*, patient, limit: int = 60) -> list[QuestionnaireResponse]:
@@ -120,3 +147,28 @@ def year_in_pixels(*, patient, year: int, today: dt.date) -> list[PixelMonth]:
             PixelMonth(name=calendar.month_abbr[month], days=days, padding=list(range(31 - length)))
         )
     return months
+
+
+def session_check_due(*, patient, now_local: dt.datetime) -> tuple[TreatmentSession, str] | None:
+    """A session whose after-session check is open now (the evening of it, from 17:00, or the
+    day after) and not yet done for this moment. One query."""
+    today = now_local.date()
+    rows = list(
+        TreatmentSession.objects.for_patient(patient)
+        .filter(day__range=(today - dt.timedelta(days=1), today), started_at__lte=now_local)
+        .annotate(
+            evening_done=Exists(
+                SessionCheck.objects.filter(session=OuterRef("pk"), moment="evening")
+            ),
+            next_day_done=Exists(
+                SessionCheck.objects.filter(session=OuterRef("pk"), moment="next_day")
+            ),
+        )
+        .order_by("-started_at")
+    )
+    for session in rows:
+        moment = moment_for(session.day, now_local)
+        done = session.evening_done if moment == "evening" else session.next_day_done
+        if moment is not None and not done:
+            return session, moment
+    return None

@@ -22,6 +22,7 @@ from .questionnaires import score
 from .signals import urgent_signal_record
 from .stale import stale_week_mark
 from .tasks import imported_history_refresh, warning_signs_refresh, weekly_summary_refresh
+from .treatment import course_tidy, session_course
 
 # How far back a missed day may be filled in. A year covers "I forgot over the holidays" without
 # letting a typo in a URL rewrite someone's distant history.
@@ -435,6 +436,18 @@ def treatment_session_save(
     session.provider = data.provider
     session.intention = data.intention
     session.insights = data.insights
+    moved_from = None
+    if session.pk is None or not (
+        session.course.started_on <= data.day
+        and (session.course.ended_on is None or data.day <= session.course.ended_on)
+    ):
+        moved_from = session.course if session.pk is not None else None
+        session.course = session_course(
+            patient=patient,
+            day=data.day,
+            route=data.kind,
+            exclude_session=session if session.pk else None,
+        )
     if adding:
         session.submission_key = submission_key
     session.full_clean(exclude=["patient"])
@@ -451,6 +464,8 @@ def treatment_session_save(
         if winner is None:
             raise
         return winner
+    if moved_from is not None:
+        course_tidy(moved_from)
     return session
 
 

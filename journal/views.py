@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,14 +24,26 @@ from accounts.services import profile_update
 
 from . import selectors
 from .access import EVERYTHING, grant_for, own_journal
+from .after_session import Effects, Moment, moment_for
 from .care import care_teams
 from .charts.page import trends_context
+from .course_outcomes import courses_for, current_course
 from .export import export_checkins_csv, export_json
 from .export_zip import export_zip
 from .fhir import CONTENT_TYPE as FHIR_CONTENT_TYPE
 from .fhir import export_fhir
-from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
-from .models import SafetyPlan, TreatmentSession
+from .forms import (
+    CheckInForm,
+    ChecklistForm,
+    CourseForm,
+    DoseChangeForm,
+    MedicationForm,
+    QuestionnaireForm,
+    SafetyPlanForm,
+    SessionCheckForm,
+    TreatmentSessionForm,
+)
+from .models import Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
 from .regions import REGIONS
 from .safety import plan_sections, safety_context, section_label
@@ -45,6 +58,14 @@ from .services import (
     treatment_session_save,
 )
 from .signals import urgent_signals_safe_now
+from .treatment import (
+    checklist_for,
+    course_update,
+    medication_dose_change,
+    medication_save,
+    session_check_save,
+    session_checklist_save,
+)
 from .warning_cards import warning_cards
 
 
@@ -62,10 +83,16 @@ def _home(request, grant):
     patient = grant.patient
     today = patient.today()
     due = selectors.questionnaires_due(patient=patient, today=today)
+    course = current_course(courses_for([patient.pk]).get(patient.pk, []))
+    check_due = selectors.session_check_due(
+        patient=patient, now_local=timezone.localtime(timezone.now(), patient.zoneinfo)
+    )
     return render(
         request,
         "journal/home.html",
         {
+            "course_cue": course.outcome.cue_for_patient if course else None,
+            "session_check_due": check_due,
             "today": today,
             "checkin": selectors.checkin_for_day(patient=patient, day=today),
             "streak": selectors.streak_days(patient=patient, today=today),
@@ -278,8 +305,11 @@ def history_calendar(request, grant):
 
 @own_journal
 def sessions(request, grant):
-    rows = TreatmentSession.objects.for_patient(grant.patient).order_by("-started_at")
-    return render(request, "journal/sessions.html", {"sessions": rows})
+    patient = grant.patient
+    rows = TreatmentSession.objects.for_patient(patient).order_by("-started_at")
+    due = selectors.questionnaires_due(patient=patient, today=patient.today())
+    before = next((status for status in due if status.before_session), None)
+    return render(request, "journal/sessions.html", {"sessions": rows, "phq9_before": before})
 
 
 @own_journal
@@ -320,6 +350,165 @@ def _session_form(request, patient, session):
             initial={"day": patient.today(), "submission_key": uuid.uuid4()}
         )
     return render(request, "journal/session_form.html", {"form": form, "session": session})
+
+
+# --- Treatment courses ---
+
+
+@own_journal
+def courses(request, grant):
+    """The patient's courses, latest first, each with its numbers and, when scores climb back,
+    the durability cue in the patient's words. Three queries, whatever the history."""
+    patient = grant.patient
+    rows = courses_for([patient.pk]).get(patient.pk, [])
+    return render(request, "journal/courses.html", {"courses": list(reversed(rows))})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def course_edit(request, grant, pk: int):
+    patient = grant.patient
+    course = get_object_or_404(Course.objects.for_patient(patient), pk=pk)
+    if request.method == "POST":
+        form = CourseForm(request.POST)
+        if form.is_valid():
+            try:
+                course_update(patient=patient, course=course, data=form.to_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your course is saved.")
+                return redirect("courses")
+    else:
+        form = CourseForm(initial=CourseForm.initial_from(course))
+    return render(request, "journal/course_form.html", {"form": form, "course": course})
+
+
+# --- After a session ---
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def session_check(request, grant, pk: int):
+    """The after-session self-check. A severe after-effect shows the clinic's contact and the
+    help page on the very next page, not a plain "saved"."""
+    patient = grant.patient
+    session = get_object_or_404(TreatmentSession.objects.for_patient(patient), pk=pk)
+    if request.method == "POST":
+        form = SessionCheckForm(request.POST)
+        if form.is_valid():
+            try:
+                check = session_check_save(patient=patient, session=session, data=form.to_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                severe = Effects(check.effects).severe()
+                if severe:
+                    return render(
+                        request,
+                        "journal/session_check_severe.html",
+                        {"severe": severe, "teams": care_teams().team_contacts(patient)},
+                    )
+                messages.success(request, "Thank you. Your check is saved.")
+                return redirect("sessions")
+    else:
+        now_local = timezone.localtime(timezone.now(), patient.zoneinfo)
+        form = SessionCheckForm(
+            initial={"moment": moment_for(session.day, now_local) or Moment.EVENING, "felt": 5}
+        )
+    return render(request, "journal/session_check.html", {"form": form, "session": session})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def session_before(request, grant, pk: int):
+    """The pre-session checklist: neutral items the clinic set in admin (or the default)."""
+    patient = grant.patient
+    session = get_object_or_404(TreatmentSession.objects.for_patient(patient), pk=pk)
+    who, items = checklist_for(patient)
+    choices = [(item, item) for item in items]
+    if request.method == "POST":
+        form = ChecklistForm(request.POST, choices=choices)
+        if form.is_valid():
+            try:
+                session_checklist_save(
+                    patient=patient, session=session, ticked=form.cleaned_data["ticked"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your checklist is saved.")
+                return redirect("sessions")
+    else:
+        form = ChecklistForm(choices=choices, initial={"ticked": session.checklist_ticked})
+    return render(
+        request,
+        "journal/session_before.html",
+        {"form": form, "session": session, "who": who},
+    )
+
+
+# --- Medications ---
+
+
+@own_journal
+def medications(request, grant):
+    rows = Medication.objects.for_patient(grant.patient).prefetch_related("changes")
+    return render(request, "journal/medications.html", {"medications": rows})
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def medication_add(request, grant):
+    return _medication_form(request, grant.patient, None)
+
+
+@own_journal
+@require_http_methods(["GET", "POST"])
+def medication_edit(request, grant, pk: int):
+    medication = get_object_or_404(Medication.objects.for_patient(grant.patient), pk=pk)
+    return _medication_form(request, grant.patient, medication)
+
+
+def _medication_form(request, patient, medication):
+    # Prefixed: both forms have a dose and a unit, and each field needs an id of its own.
+    dose_form = DoseChangeForm(initial={"day": patient.today()}, prefix="change")
+    if request.method == "POST" and "change_dose" in request.POST and medication is not None:
+        form = MedicationForm(initial=MedicationForm.initial_from(medication))
+        dose_form = DoseChangeForm(request.POST, prefix="change")
+        if dose_form.is_valid():
+            try:
+                medication_dose_change(
+                    patient=patient,
+                    medication=medication,
+                    day=dose_form.cleaned_data["day"],
+                    dose=dose_form.cleaned_data["dose"],
+                    unit=dose_form.cleaned_data["unit"].strip() or medication.unit,
+                )
+            except ValidationError as error:
+                dose_form.add_error(None, error)
+            else:
+                messages.success(request, "The new dose is saved.")
+                return redirect("medications")
+    elif request.method == "POST":
+        form = MedicationForm(request.POST)
+        if form.is_valid():
+            try:
+                medication_save(patient=patient, data=form.to_data(), medication=medication)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your medication is saved.")
+                return redirect("medications")
+    elif medication is not None:
+        form = MedicationForm(initial=MedicationForm.initial_from(medication))
+    else:
+        form = MedicationForm(initial={"started_on": patient.today()})
+    return render(
+        request,
+        "journal/medication_form.html",
+        {"form": form, "dose_form": dose_form, "medication": medication},
+    )
 
 
 # --- Questionnaires ---

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from journal.access import Scope
 from journal.models import CheckIn
+from journal.treatment import session_course
 
 PASSWORD = "a-long-test-passphrase-41"
 
@@ -78,6 +79,11 @@ class TreatmentSessionFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
     day = factory.LazyAttribute(lambda o: o.started_at.date())
     kind = "iv"
+    # Through the service every other path uses, so a test's sessions sit in courses as a
+    # patient's own would.
+    course = factory.LazyAttribute(
+        lambda o: session_course(patient=o.patient, day=o.day, route=o.kind)
+    )
 
 
 class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ import datetime as dt
 import plotly.graph_objects as go
 
 from .. import measures
-from ..questionnaires import phq9_outcomes
+from ..courses import Point, Span, course_baseline, point_outcomes
 from .base import (
     BAND_FILLS,
     DASH,
@@ -271,7 +271,20 @@ def sleep_daily(daily, start, today, sessions) -> Chart:
     )
 
 
-def questionnaire_chart(key, title, scores, bands, start, today, sessions, first_session) -> Chart:
+def questionnaire_chart(
+    key: str,
+    title: str,
+    points: list[Point],
+    bands,
+    start: dt.date,
+    today: dt.date,
+    sessions,
+    spans: list[Span],
+) -> Chart:
+    """A questionnaire's totals over time on its severity bands. For PHQ-9, each score is
+    marked with response or remission against its course's baseline (journal/courses.py), and
+    a note says in words what each course is measured from."""
+    scores = [(p.day, p.total) for p in points]
     shown = [(d, t) for d, t in scores if d >= start]
     top = bands[-1][1]
     # The bands are the same for every figure of an instrument: one shape, validated once.
@@ -306,14 +319,34 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
         for low, high, name in bands
     ]
     rows = []
-    outcomes = (
-        phq9_outcomes(scores, first_session) if key == "phq9" else [(False, False)] * len(scores)
-    )
-    outcome_by_day = dict(zip([d for d, _ in scores], outcomes, strict=True))
+    outcomes = point_outcomes(points, spans) if key == "phq9" else [(False, False)] * len(points)
+    shown_outcomes = [o for p, o in zip(points, outcomes, strict=True) if p.day >= start]
+    notes = []
+    if key == "phq9":
+        for n, span in enumerate(spans, start=1):
+            if span.next_day is not None and span.next_day < start:
+                continue  # a course wholly before the range
+            which = f"Course {n}" if len(spans) > 1 else "This course"
+            notes.append(f"{which}: {course_baseline(points, span).words}")
+    # Each course's baseline and the response line (half of it), from its first session to
+    # the next course's (or today): one dashed trace each, gaps between courses.
+    base_x: list = []
+    base_y: list = []
+    half_y: list = []
+    if key == "phq9":
+        for span in spans:
+            base = course_baseline(points, span).point
+            if base is None:
+                continue
+            until = span.next_day or today
+            if until < start:
+                continue
+            base_x += [_iso(max(span.first_day, start)), _iso(until), None]
+            base_y += [base.total, base.total, None]
+            half_y += [base.total / 2, base.total / 2, None]
     response_x, remission_x, response_y, remission_y = [], [], [], []
-    for d, t in shown:
+    for (d, t), (response, remission) in zip(shown, shown_outcomes, strict=True):
         band = next(name for low, high, name in bands if low <= t <= high)
-        response, remission = outcome_by_day[d]
         row = [d, t, band]
         if key == "phq9":
             row.append(
@@ -337,6 +370,25 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
             marker=dict(size=8),
         )
     ]
+    if base_x:
+        traces += [
+            part(
+                go.Scatter,
+                dict(x=base_x, y=base_y),
+                mode="lines",
+                name="Course baseline",
+                line=dict(color="#555555", width=1.5, dash="dash"),
+                hovertemplate="Course baseline: %{y}<extra></extra>",
+            ),
+            part(
+                go.Scatter,
+                dict(x=base_x, y=half_y),
+                mode="lines",
+                name="Response line (half the baseline)",
+                line=dict(color="#2e7d32", width=1.5, dash="dot"),
+                hovertemplate="Response line: %{y}<extra></extra>",
+            ),
+        ]
     if response_x:
         traces.append(
             part(
@@ -383,6 +435,7 @@ def questionnaire_chart(key, title, scores, bands, start, today, sessions, first
         headers=headers,
         rows=rows,
         empty_text=f"No {title} in this range yet.",
+        notes=notes,
     )
 
 

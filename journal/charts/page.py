@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, IntegerField, Value
+from django.db.models import CharField, F, IntegerField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
@@ -25,10 +25,15 @@ from django.utils.safestring import mark_safe
 from config import private_cache
 
 from ..access import Grant, Scope
+from ..course_outcomes import CourseRow, courses_for
+from ..courses import Point
 from ..models import (
     Activity,
     CheckIn,
     CheckInActivity,
+    Course,
+    Medication,
+    MedicationChange,
     QuestionnaireResponse,
     TreatmentSession,
     WeeklySummary,
@@ -37,7 +42,7 @@ from ..questionnaires import GAD7 as GAD7_SPEC
 from ..questionnaires import PHQ9 as PHQ9_SPEC
 from ..questionnaires import band_ranges
 from ..weekly import week_start
-from .base import MOOD, SLEEP
+from .base import DASH, MOOD, SLEEP
 from .figures import (
     MOOD_RANGE,
     SLEEP_RANGE,
@@ -49,6 +54,7 @@ from .figures import (
     weekly_band,
     what_helps_chart,
 )
+from .plot import courses_shading, medications_overlay
 
 RANGES = {
     "30d": ("30 days", 30),
@@ -108,25 +114,63 @@ def _stored_activity_rows(weeks) -> list[tuple[int, str, int, int]]:
     return [(pk, name, days[pk], moods[pk]) for pk, name in names.items()]
 
 
-def _sessions_and_scores(patient) -> tuple[list[dt.date], list[tuple[str, dt.date, int]]]:
-    """All treatment-session days and questionnaire totals, in one query (a few rows a month)."""
+def _sessions_and_scores(patient) -> tuple[list[tuple[dt.date, dt.datetime]], list[tuple]]:
+    """All treatment sessions (day, start) and questionnaire totals (instrument, day, total,
+    submitted), in time order, in one query (a few rows a month). The times decide whether a
+    score on a session's day came before it (journal/courses.py)."""
     session_rows = (
         TreatmentSession.objects.filter(patient=patient)
         .order_by()
-        .annotate(what=Value("session"), score=Value(0, output_field=IntegerField()))
-        .values_list("what", "day", "score")
+        .annotate(
+            what=Value("session"), score=Value(0, output_field=IntegerField()), at=F("started_at")
+        )
+        .values_list("what", "day", "score", "at")
     )
     rows = (
         QuestionnaireResponse.objects.filter(patient=patient)
         .order_by()
-        .annotate(what=F("instrument"), score=F("total"))
-        .values_list("what", "day", "score")
+        .annotate(what=F("instrument"), score=F("total"), at=F("submitted_at"))
+        .values_list("what", "day", "score", "at")
         .union(session_rows, all=True)
     )
-    ordered = sorted(rows, key=lambda r: (r[1], r[0]))
-    sessions = [day for what, day, _ in ordered if what == "session"]
-    scores = [(what, day, total) for what, day, total in ordered if what != "session"]
+    ordered = sorted(rows, key=lambda r: (r[1], r[3], r[0]))
+    sessions = [(day, at) for what, day, _, at in ordered if what == "session"]
+    scores = [row for row in ordered if row[0] != "session"]
     return sessions, scores
+
+
+def _medication_events(patient) -> list[tuple[dt.date, str, str]]:
+    """Every start, dose change and stop of the patient's medications as (day, what, words),
+    in day order, in one query (a few rows a year)."""
+    text = CharField()
+    columns = ("on", "what", "med", "dose", "unit")
+    mine = Medication.objects.filter(patient=patient).order_by()
+    starts = mine.annotate(
+        on=F("started_on"), what=Value("start", output_field=text), med=F("name")
+    ).values_list(*columns)
+    stops = (
+        mine.filter(stopped_on__isnull=False)
+        .annotate(on=F("stopped_on"), what=Value("stop", output_field=text), med=F("name"))
+        .values_list(*columns)
+    )
+    changes = (
+        MedicationChange.objects.filter(medication__patient=patient)
+        .order_by()
+        .annotate(on=F("day"), what=Value("change", output_field=text), med=F("medication__name"))
+        .values_list(*columns)
+    )
+    events = []
+    for day, what, name, dose, unit in sorted(
+        starts.union(stops, changes, all=True), key=lambda r: (r[0], r[1], r[2])
+    ):
+        amount = f" {dose.normalize():f} {unit}".rstrip() if dose is not None else ""
+        words = {
+            "start": f"Started {name}{amount}",
+            "change": f"{name}: new dose{amount}",
+            "stop": f"Stopped {name}",
+        }[what]
+        events.append((day, what, words))
+    return events
 
 
 def safety_plan_url() -> str | None:
@@ -140,7 +184,7 @@ def safety_plan_url() -> str | None:
 CACHE_SECONDS = 60 * 60  # a backstop only: a change to the data changes the fingerprint at once
 # One sealed entry per patient and range (config/private_cache.py), holding the fingerprint it
 # was built for: a change to the data replaces it, and purging a patient finds every one.
-CACHE_NAMES = {key: private_cache.declare(f"trends:charts:v8:{key}") for key in RANGES}
+CACHE_NAMES = {key: private_cache.declare(f"trends:charts:v9:{key}") for key in RANGES}
 
 
 def _weeks_from(range_key: str, today: dt.date) -> dt.date:
@@ -170,10 +214,20 @@ def _data_version(patient_id: int, range_key: str, today: dt.date) -> tuple:
     weeks_from = _weeks_from(range_key, today)
     t = {
         m.__name__: m._meta.db_table
-        for m in (CheckIn, QuestionnaireResponse, TreatmentSession, WeeklySummary, Activity)
+        for m in (
+            CheckIn,
+            QuestionnaireResponse,
+            TreatmentSession,
+            WeeklySummary,
+            Activity,
+            Course,
+            Medication,
+            MedicationChange,
+        )
     }
     sql = f"""
-SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m
+SELECT c.n, c.m, c.v, q.n, q.m, q.s, t.n, t.m, w.n, w.m, a.n, a.m, k.n, k.m, d.n, d.m, x.n, x.m,
+  x.s
 FROM (SELECT count(*) AS n, max(updated_at) AS m, sum(version) AS v FROM {t["CheckIn"]}
       WHERE patient_id = %s AND day BETWEEN %s AND %s) c
 CROSS JOIN (SELECT count(*) AS n, max(id) AS m, sum(total) AS s FROM {t["QuestionnaireResponse"]}
@@ -184,9 +238,15 @@ CROSS JOIN (SELECT count(*) AS n, max(computed_at) AS m FROM {t["WeeklySummary"]
       WHERE patient_id = %s AND week_start >= %s) w
 CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Activity"]}
       WHERE owner_id IS NULL OR owner_id = %s) a
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Course"]}
+      WHERE patient_id = %s) k
+CROSS JOIN (SELECT count(*) AS n, max(updated_at) AS m FROM {t["Medication"]}
+      WHERE patient_id = %s) d
+CROSS JOIN (SELECT count(*) AS n, max(x.id) AS m, sum(x.dose) AS s FROM {t["MedicationChange"]} x
+      JOIN {t["Medication"]} md ON md.id = x.medication_id WHERE md.patient_id = %s) x
 """  # noqa: S608 - table names only; values are parameters
     pid = patient_id
-    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid]
+    params: list[Any] = [pid, daily_from, daily_to, pid, pid, pid, weeks_from, pid, pid, pid, pid]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple(str(v) for v in cursor.fetchone())
@@ -199,9 +259,10 @@ def trends_context(grant: Grant, range_key: str | None) -> dict:
     The charts are the same for every viewer allowed to see them (the trends scope holds no notes),
     and are cached, sealed, per patient and range with the local day and data fingerprint they
     were built for (config/private_cache.py), so an unchanged history is built once. A fixed
-    number of queries, whatever the length of history: one on a cached page, seven when the
-    charts are built. Warning signs are not here: each reader's page
-    shows them in its own words (journal/warning_cards.py, careteam/selectors.py).
+    number of queries, whatever the length of history: one on a cached page, nine when the
+    charts are built (courses and medication changes included). Warning signs are not here:
+    each reader's page shows them in its own words (journal/warning_cards.py,
+    careteam/selectors.py).
     """
     grant.require(Scope.TRENDS)
     patient = grant.patient
@@ -256,16 +317,24 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
     # Plain rows, not model instances: a 3-year page reads ~160 of them.
     weeks = [SimpleNamespace(**row) for row in weeks_qs.values()]
     first_day = min(
-        [w.week_start for w in weeks[:1]] + [d for _, d, _ in scores[:1]] + sessions[:1],
+        [w.week_start for w in weeks[:1]]
+        + [d for _, d, _, _ in scores[:1]]
+        + [d for d, _ in sessions[:1]],
         default=None,
     )
     start = _range_start(range_key, today, first_day)
     if days is None or days > DAILY_MAX_DAYS:
         start = week_start(start)  # long ranges are whole weeks: they read weekly rows
-    first_session = sessions[0] if sessions else None
-    in_range_sessions = [d for d in sessions if start <= d <= today]
-    phq9 = [(d, t) for i, d, t in scores if i == "phq9"]
-    gad7 = [(d, t) for i, d, t in scores if i == "gad7"]
+    in_range_sessions = [d for d, _ in sessions if start <= d <= today]
+    phq9 = [Point(d, t, at) for i, d, t, at in scores if i == "phq9"]
+    course_rows = courses_for([patient.pk], {patient.pk: phq9}).get(patient.pk, [])
+    spans = [r.span for r in course_rows]
+    shading = [
+        (max(r.span.first_day, start), min(r.course.ended_on or today, today), f"Course {r.number}")
+        for r in course_rows
+        if (r.course.ended_on or today) >= start and r.span.first_day <= today
+    ]
+    gad7 = [Point(d, t, at) for i, d, t, at in scores if i == "gad7"]
 
     charts = []
     if days is not None and days <= DAILY_MAX_DAYS:
@@ -324,7 +393,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             start,
             today,
             in_range_sessions,
-            first_session,
+            spans,
         )
     )
     charts.append(
@@ -336,7 +405,7 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
             start,
             today,
             in_range_sessions,
-            first_session,
+            spans,
         )
     )
     if days is not None and days <= DAILY_MAX_DAYS:
@@ -347,8 +416,57 @@ def _build_charts(patient, range_key: str, today: dt.date) -> dict:
         total_days = sum(w.days_logged for w in weeks)
         total_mood = sum(round(w.mood_mean * w.days_logged) for w in weeks)
     charts.append(what_helps_chart(activity_rows, total_days, total_mood))
+    shown_events = [e for e in _medication_events(patient) if start <= e[0] <= today]
+    for chart in charts:
+        if (
+            chart.figure is not None
+            and chart.figure["layout"].get("xaxis", {}).get("type") == "date"
+        ):
+            courses_shading(chart.figure, shading)
+            medications_overlay(chart.figure, shown_events)
     return {
         "range_start": start,
         "charts": [chart.shown() for chart in charts],
+        "courses": [_course_table_row(r) for r in reversed(course_rows)],
+        "medication_events": shown_events,
         "has_entries": bool(total_days or weeks),
+    }
+
+
+def _course_table_row(row: CourseRow) -> dict:
+    """One course's numbers in the words the per-course table shows, the same for the patient
+    and their team (the cached charts are shared): no "you"."""
+    o, c = row.outcome, row.course
+    base = o.baseline.point
+    if o.response_on is None:
+        response = DASH
+    else:
+        response = f"since {o.response_on:%-d %b %Y}" + ("" if o.response_holds else ", not now")
+    if o.remission_on is None:
+        remission = DASH
+    else:
+        remission = f"since {o.remission_on:%-d %b %Y}" + ("" if o.remission_holds else ", not now")
+    if o.rising_weeks:
+        durability = f"Scores have risen for {o.rising_weeks} weeks toward the baseline"
+    elif o.response_on is not None:
+        durability = "Response holds" if o.response_holds else "Response no longer holds"
+    else:
+        durability = DASH
+    return {
+        "name": f"Course {row.number}",
+        "kind": c.get_kind_display(),
+        "medication": " ".join(x for x in (c.medication, f"({c.get_route_display()})") if x),
+        "dates": f"{row.span.first_day:%-d %b %Y} to "
+        + (f"{c.ended_on:%-d %b %Y}" if c.ended_on else "now"),
+        "sessions": row.sessions_words,
+        "baseline": (f"{base.total}" + ("" if o.baseline.before_treatment else " (after)"))
+        if base
+        else DASH,
+        "baseline_words": o.baseline.words,
+        "best": o.best.total if o.best else DASH,
+        "latest": o.latest.total if o.latest else DASH,
+        "change": f"{o.change_percent:+d}%" if o.change_percent is not None else DASH,
+        "response": response,
+        "remission": remission,
+        "durability": durability,
     }

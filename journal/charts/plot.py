@@ -179,3 +179,78 @@ def sessions_overlay(sessions: Iterable[dt.date], y_range: Sequence[float], y: f
             hovertemplate="Treatment session<extra></extra>",
         ),
     ]
+
+
+COURSE_FILL = "rgba(42, 157, 143, 0.10)"  # the session colour, faint: behind everything
+
+
+def courses_shading(fig: Figure, courses: Sequence[tuple[dt.date, dt.date, str]]) -> Figure:
+    """`fig` with each treatment course (first day, last day, label) shaded from the top of
+    the chart to the bottom and named at the top, behind the data. Layout shapes of a fixed
+    form (dates are data), so one charts' courses are one small list, whatever the history."""
+    if not courses:
+        return fig
+    layout_ = fig["layout"]
+    layout_["shapes"] = [
+        *layout_.get("shapes", []),
+        *(
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=start.isoformat(),
+                x1=(end + dt.timedelta(days=1)).isoformat(),
+                y0=0,
+                y1=1,
+                fillcolor=COURSE_FILL,
+                line=dict(width=0),
+                layer="below",
+            )
+            for start, end, _ in courses
+        ),
+    ]
+    layout_["annotations"] = [
+        *layout_.get("annotations", []),
+        *(
+            dict(
+                xref="x",
+                yref="paper",
+                x=start.isoformat(),
+                xanchor="left",
+                y=1,
+                yanchor="top",
+                text=plotly_text(label),
+                showarrow=False,
+                font=dict(size=10, color=SESSION),
+            )
+            for start, _, label in courses
+        ),
+    ]
+    return fig
+
+
+MEDICATION = "#8e44ad"
+
+
+def medications_overlay(fig: Figure, events: Sequence[tuple[dt.date, str, str]]) -> Figure:
+    """`fig` with each medication start, dose change and stop (day, what, words) as a marker
+    near the top of the chart, its words on hover (typed names escaped: plotly_text). One
+    trace, one legend entry; none without events."""
+    if not events:
+        return fig
+    top = fig["layout"].get("yaxis", {}).get("range", [0, 10])[1]
+    fig["data"].append(
+        part(
+            go.Scatter,
+            dict(
+                x=[day.isoformat() for day, _, _ in events],
+                y=[top * 0.9] * len(events),
+                text=[plotly_text(words) for _, _, words in events],
+            ),
+            mode="markers",
+            name="Medication change",
+            marker=dict(symbol="diamond", size=10, color=MEDICATION),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    return fig

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from ..charts.figures import WHAT_HELPS_MIN_DAYS
+from ..courses import Point, Span, course_baseline, spans_from_first_sessions
 from ..models import CheckIn, CheckInActivity, QuestionnaireResponse, Signal, TreatmentSession
 from ..questionnaires import GAD7, PHQ9, Spec, band, band_ranges, phq9_remission, phq9_response
 from ..warning_words import Words
@@ -62,6 +63,7 @@ class Score:
     name: str
     total: int
     band: str
+    at: dt.datetime | None = None
 
 
 @dataclass
@@ -95,6 +97,8 @@ class Outcome:
     latest: Score | None
     response: bool = False
     remission: bool = False
+    # Said in words when the baseline is the first score after the course began.
+    baseline_words: str = ""
 
     @property
     def change_percent(self) -> int | None:
@@ -141,7 +145,12 @@ def default_range(patient, last_end: dt.date | None) -> tuple[dt.date, dt.date]:
 def _score(q) -> Score:
     spec = PHQ9 if q.instrument == PHQ9.instrument else GAD7
     return Score(
-        q.day, q.instrument, spec.title.split(" ")[0], q.total, band(q.instrument, q.total)
+        q.day,
+        q.instrument,
+        spec.title.split(" ")[0],
+        q.total,
+        band(q.instrument, q.total),
+        q.submitted_at,
     )
 
 
@@ -177,32 +186,33 @@ def _helps(daily: dict[dt.date, int], tags: list[tuple[dt.date, str]]) -> list[H
     return out[:MAX_HELPS]
 
 
-BASELINE_WINDOW_DAYS = 30
-
-
-def phq9_outcome(phq9: list[Score], first_session: dt.date | None, end: dt.date) -> Outcome:
-    """PHQ-9 response is measured from the score before treatment: the latest PHQ-9 in the 30
-    days up to and including the first session's day; only when there is none, the first score
-    after it (and with no session yet, the first score). Response is a drop of 50% or more from
-    it, remission a total under 5 (journal/questionnaires.py); the latest is the last score up
-    to the report's end.
-    TODO(issue 17): read the baseline of the patient's course once courses exist."""
+def phq9_outcome(phq9: list[Score], spans: list[Span], end: dt.date) -> Outcome:
+    """The PHQ-9 outcome of the course under way at the report's end (the latest whose first
+    session is on or before it), by journal/courses.py's rules: measured from the latest PHQ-9
+    in the 30 days up to and including its first session (before the session's time on that
+    day); only when there is none, the first score after it, and the report says so. With no
+    session yet, from the first score. The latest is the last score up to the report's end."""
     up_to_end = [s for s in phq9 if s.day <= end]
     latest = up_to_end[-1] if up_to_end else None
-    if first_session is None:
+    current = [span for span in spans if span.first_day <= end]
+    if not current:
         baseline = phq9[0] if phq9 else None
+        words = ""
     else:
-        window = first_session - dt.timedelta(days=BASELINE_WINDOW_DAYS)
-        before = [s for s in phq9 if window <= s.day <= first_session]
-        after = [s for s in phq9 if s.day > first_session]
-        baseline = before[-1] if before else (after[0] if after else None)
+        points = [Point(s.day, s.total, s.at) for s in up_to_end]
+        found = course_baseline(points, current[-1])
+        # The baseline is one of `points`: the score at the same place in the list.
+        index = next((i for i, p in enumerate(points) if p is found.point), None)
+        baseline = up_to_end[index] if index is not None else None
+        words = "" if found.before_treatment or found.point is None else found.words
     if latest is None or baseline is None or latest is baseline:
-        return Outcome(baseline, latest)
+        return Outcome(baseline, latest, baseline_words=words)
     return Outcome(
         baseline,
         latest,
         response=phq9_response(baseline=baseline.total, total=latest.total),
         remission=phq9_remission(latest.total),
+        baseline_words=words,
     )
 
 
@@ -228,13 +238,13 @@ def report_for(patient, start: dt.date, end: dt.date) -> Report:
         for q in QuestionnaireResponse.objects.for_patient(patient)
         .filter(day__lte=end)
         .order_by("day", "submitted_at")
-        .only("day", "instrument", "total")
+        .only("day", "instrument", "total", "submitted_at")
     ]
     sessions = list(
         TreatmentSession.objects.for_patient(patient)
         .filter(day__lte=end)
         .order_by("day", "started_at")
-        .values_list("day", "kind", "dose")
+        .values_list("day", "kind", "dose", "course_id", "started_at")
     )
     signals = list(
         Signal.objects.filter(patient=patient)
@@ -247,9 +257,15 @@ def report_for(patient, start: dt.date, end: dt.date) -> Report:
     phq9 = [s for s in scores if s.instrument == PHQ9.instrument]
     gad7 = [s for s in scores if s.instrument == GAD7.instrument]
     in_range = [s for s in scores if s.day >= start]
-    session_days = [day for day, _, _ in sessions if day >= start]
+    session_days = [day for day, *_ in sessions if day >= start]
     kinds = dict(TreatmentSession.Kind.choices)
-    shown_sessions = [(d, kinds.get(k, k), dose) for d, k, dose in reversed(sessions) if d >= start]
+    shown_sessions = [
+        (d, kinds.get(k, k), dose) for d, k, dose, *_ in reversed(sessions) if d >= start
+    ]
+    firsts: dict[int, tuple[dt.date, dt.datetime]] = {}
+    for day, _, _, course_id, started_at in sessions:
+        firsts.setdefault(course_id, (day, started_at))
+    spans = spans_from_first_sessions(sorted(firsts.values()))
     return Report(
         start=start,
         end=end,
@@ -262,7 +278,7 @@ def report_for(patient, start: dt.date, end: dt.date) -> Report:
         weeks=weeks,
         scores=list(reversed(in_range))[:MAX_SCORES],
         scores_left_out=max(0, len(in_range) - MAX_SCORES),
-        outcome=phq9_outcome(phq9, sessions[0][0] if sessions else None, end),
+        outcome=phq9_outcome(phq9, spans, end),
         gad7_latest=gad7[-1] if gad7 else None,
         sessions=shown_sessions[:MAX_SESSIONS],
         sessions_left_out=max(0, len(shown_sessions) - MAX_SESSIONS),

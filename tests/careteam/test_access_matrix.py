@@ -41,6 +41,7 @@ from journal.models import (
     AppointmentReport,
     CheckIn,
     ImportJob,
+    Medication,
     QuestionnaireResponse,
     SafetyPlan,
     Signal,
@@ -48,6 +49,13 @@ from journal.models import (
 )
 
 from .conftest import INSIGHT_MARKER, NOTE_MARKER, REASON_MARKER
+
+
+def _medication(patient):
+    return Medication.objects.create(
+        patient=patient, name="Sertraline", started_on=dt.date(2026, 1, 5)
+    )
+
 
 OWNER = "owner"
 OTHER_PATIENT = "other_patient"
@@ -71,6 +79,18 @@ class Entry:
 MATRIX: dict[str, Entry] = {
     "session_edit": Entry(
         kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
+    "session_before": Entry(
+        kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
+    "session_check": Entry(
+        kwargs=lambda w: {"pk": w.session.pk}, allowed={OWNER}, logs_access=False
+    ),
+    "course_edit": Entry(
+        kwargs=lambda w: {"pk": w.session.course_id}, allowed={OWNER}, logs_access=False
+    ),
+    "medication_edit": Entry(
+        kwargs=lambda w: {"pk": _medication(w.patient).pk}, allowed={OWNER}, logs_access=False
     ),
     # An import's pages: the patient's own upload only (journal/imports/views.py).
     **{

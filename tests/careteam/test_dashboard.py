@@ -15,8 +15,10 @@ from tests.factories import (
     QuestionnaireResponseFactory,
     ShareFactory,
     SignalFactory,
+    TreatmentSessionFactory,
     UserFactory,
     daily_history,
+    scored_questionnaire,
 )
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +200,7 @@ def test_the_dashboard_look_is_logged_for_each_patient_whose_summary_it_shows(
 
 def _seed_many(team, n: int):
     """n shared patients, each with 30 days of moods, two questionnaires and a signal."""
-    from journal.models import CheckIn, QuestionnaireResponse, Signal
+    from journal.models import CheckIn, Course, QuestionnaireResponse, Signal, TreatmentSession
 
     patients = User.objects.bulk_create(
         [User(email=f"bulk{team.pk}-{i}@example.test", display_name=f"P{i}") for i in range(n)]
@@ -233,6 +235,46 @@ def _seed_many(team, n: int):
         ],
         batch_size=2000,
     )
+    # A course each, from three sessions, with a PHQ-9 of 20 before it: every dashboard row
+    # and every caseload figure has numbers to compute.
+    first = today - dt.timedelta(days=20)
+    courses = Course.objects.bulk_create(
+        [Course(patient=p, kind="induction", started_on=first) for p in patients]
+    )
+    TreatmentSession.objects.bulk_create(
+        [
+            TreatmentSession(
+                patient=c.patient,
+                course=c,
+                day=first + dt.timedelta(days=d),
+                started_at=dt.datetime.combine(
+                    first + dt.timedelta(days=d), dt.time(10), tzinfo=dt.UTC
+                ),
+                kind="iv",
+            )
+            for c in courses
+            for d in (0, 3, 7)
+        ],
+        batch_size=2000,
+    )
+    QuestionnaireResponse.objects.bulk_create(
+        [
+            QuestionnaireResponse(
+                patient=p,
+                instrument="phq9",
+                answers=[3, 3, 2, 2, 2, 2, 2, 2, 2],
+                total=20,
+                band="",
+                item9=2,
+                day=first - dt.timedelta(days=1),
+                submitted_at=dt.datetime.combine(
+                    first - dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC
+                ),
+            )
+            for p in patients
+        ],
+        batch_size=2000,
+    )
     Signal.objects.bulk_create(
         [
             Signal(
@@ -255,13 +297,103 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_500_patients(
     _seed_many(team, n)
     client.force_login(clinician)
 
-    # 14: one is the check that a care-team account has its second factor (accounts/two_factor),
-    # one logs the looks at how to reach patients who share it (one INSERT ... SELECT), and two
+    # 16: one is the check that a care-team account has its second factor (accounts/two_factor),
+    # one logs the looks at how to reach patients who share it (one INSERT ... SELECT), two
     # read the urgent flags and the outreach that answered them (half the patients here have
-    # an urgent card: careteam/outreach.urgent_flags).
-    with django_assert_max_num_queries(14):
+    # an urgent card: careteam/outreach.urgent_flags), and two the courses and the PHQ-9
+    # totals their numbers come from (journal/course_outcomes.py).
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("careteam:dashboard"))
 
     assert response.status_code == 200
-    assert response.content.decode().count("<polyline") == n
+    html = response.content.decode()
+    assert html.count("<polyline") == n
+    assert html.count("PHQ-9 20 → 9") == n  # baseline before the course, then the latest
     assert AccessEvent.objects.filter(viewer=clinician, what="dashboard").count() == n
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_the_caseload_figures_cost_the_same_queries_for_5_or_500_patients(
+    client, clinician, team, django_assert_max_num_queries, n
+):
+    _seed_many(team, n)
+    client.force_login(clinician)
+
+    # The same 10 for 5 patients or 500: four for the figures (the patients with their last
+    # check-in, their courses, their PHQ-9 totals: careteam/caseload.py) and one INSERT ...
+    # SELECT logging a look at each; the rest is the session, the user and the second-factor
+    # check every care-team page makes.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("careteam:caseload"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<strong>{n}</strong> of {n} patients have an open treatment course" in html
+    # 20 -> 9 is a 55% drop: response, not remission.
+    assert re.search(rf"<th scope=\"row\">Induction</th><td>{n}</td>\s*<td>{n} \(100%\)", html)
+    assert "median <strong>-11 points</strong>" in html
+    assert AccessEvent.objects.filter(viewer=clinician, what="caseload").count() == n
+
+
+def test_the_caseload_figures_link_to_the_patients_behind_them_and_no_one_else(
+    client, clinician, team
+):
+    today = timezone.localdate()
+    quiet = shared_patient(team, "Quiet")
+    CheckInFactory(patient=quiet, day=quiet.today() - dt.timedelta(days=14))
+    recent = shared_patient(team, "Recent")
+    CheckInFactory(patient=recent, day=recent.today() - dt.timedelta(days=13))
+    notes_only = shared_patient(team, "Notes only", scope=Scope.NOTES)
+    CheckInFactory(patient=notes_only, day=today - dt.timedelta(days=30))
+    stranger = UserFactory(display_name="Stranger")
+    CheckInFactory(patient=stranger, day=today - dt.timedelta(days=30))
+    client.force_login(clinician)
+
+    html = client.get(reverse("careteam:caseload")).content.decode()
+
+    stopped = html[html.index('id="stopped-title"') :]
+    assert "<strong>1</strong> patient last checked in 14 or more days ago" in stopped
+    assert f'href="/care/patients/{quiet.public_id}/"' in stopped
+    assert str(recent.public_id) not in stopped  # 13 days: not yet
+    assert "Notes only" not in html and "Stranger" not in html
+    assert not AccessEvent.objects.filter(patient__in=[notes_only, stranger]).exists()
+
+
+def test_the_dashboard_shows_the_course_and_the_durability_cue_in_the_teams_words(
+    client, clinician, team
+):
+    patient = shared_patient(team, "Rising")
+    today = patient.today()
+    first = today - dt.timedelta(days=60)
+    TreatmentSessionFactory(
+        patient=patient,
+        day=first,
+        started_at=dt.datetime.combine(first, dt.time(10), tzinfo=dt.UTC),
+    )
+    for offset, total in ((-1, 20), (14, 6), (28, 8), (40, 12)):
+        scored_questionnaire(patient, "phq9", total, first + dt.timedelta(days=offset))
+
+    html = dashboard(client, clinician)
+
+    assert "Induction" in html and "1 done" in html
+    assert "PHQ-9 20 → 12" in html
+    assert "PHQ-9 has risen for 3 weeks toward the course baseline" in html
+    assert "Scores rising toward the course baseline" in html
+
+
+def test_the_dashboard_shows_the_last_after_effects_within_the_trends_scope(
+    client, clinician, team
+):
+    from journal.models import SessionCheck
+
+    shared = shared_patient(team, "Shared")
+    notes_only = shared_patient(team, "Notes only", scope=Scope.NOTES)
+    for patient in (shared, notes_only):
+        session = TreatmentSessionFactory(patient=patient)
+        SessionCheck.objects.create(
+            session=session, patient=patient, moment="evening", felt=6, effects={"nausea": 2}
+        )
+
+    html = dashboard(client, clinician)
+
+    assert html.count("Feeling sick: moderate") == 1  # the trends share only

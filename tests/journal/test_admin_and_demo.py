@@ -8,11 +8,14 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PATIENT_EMAIL
 from accounts.models import User
+from journal.course_outcomes import courses_for
 from journal.models import (
     Activity,
     CheckIn,
+    MedicationChange,
     QuestionnaireResponse,
     SafetyPlan,
+    SessionCheck,
     Signal,
     TreatmentSession,
     WeeklySummary,
@@ -74,7 +77,7 @@ def test_seed_demo_gives_six_months_ending_yesterday_with_a_recent_slide(setting
     assert max(days) == today - dt.timedelta(days=1)
     assert min(days) <= today - dt.timedelta(days=175)
     assert 130 < len(days) < 182  # gaps, like a real person
-    assert TreatmentSession.objects.filter(patient=patient).count() == 3
+    assert TreatmentSession.objects.filter(patient=patient).count() == 10
     assert CheckIn.objects.exclude(integration_shifted="").exists()
     assert CheckIn.objects.exclude(note="").count() > 20
     phq = QuestionnaireResponse.objects.filter(patient=patient, instrument="phq9")
@@ -110,3 +113,29 @@ def test_the_demo_patient_home_shows_a_questionnaire_due(settings, client):
     client.force_login(User.objects.get(email=DEMO_PATIENT_EMAIL))
     body = client.get(reverse("home")).content.decode()
     assert "Due" in body
+
+
+def test_the_demo_patient_is_in_a_second_course_with_a_durability_cue(settings, client):
+    """Issue 17's demo: a second course measured from a pre-treatment baseline, a response,
+    then scores climbing back: the cue, in the patient's words."""
+    settings.DEBUG = True
+    call_command("seed_demo")
+    patient = User.objects.get(email=DEMO_PATIENT_EMAIL)
+    [first, second] = courses_for([patient.pk])[patient.pk]
+    assert (first.course.kind, first.sessions_done, first.course.ended_on is not None) == (
+        "induction",
+        6,
+        True,
+    )
+    assert (second.course.kind, second.sessions_done, second.is_open) == ("maintenance", 4, True)
+    assert first.outcome.baseline.point.total == 19 and first.outcome.baseline.before_treatment
+    assert second.outcome.baseline.point.total == 17 and second.outcome.baseline.before_treatment
+    assert second.outcome.response_on is not None and second.outcome.best.total == 5
+    assert second.outcome.rising_weeks == 4
+    assert SessionCheck.objects.filter(patient=patient).count() == 4  # after-effects
+    assert MedicationChange.objects.filter(medication__patient=patient).count() == 1  # a dose
+    client.force_login(patient)
+    home = client.get(reverse("home")).content.decode()
+    assert "Your PHQ-9 scores have risen for 4 weeks" in home
+    page = client.get(reverse("courses")).content.decode()
+    assert "Course 2: Maintenance or boosters (going on)" in page

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -16,7 +17,17 @@ from careteam.access import grant_for
 from careteam.models import AccessEvent, Share
 from journal import measures
 from journal.access import Scope
-from journal.models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, TreatmentSession
+from journal.models import (
+    Activity,
+    CheckIn,
+    Course,
+    Medication,
+    QuestionnaireResponse,
+    SafetyPlan,
+    SessionCheck,
+    TreatmentSession,
+)
+from journal.treatment import MedicationData, medication_dose_change, medication_save
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
@@ -35,6 +46,9 @@ TABLE_FILES = {
     "checkins.csv",
     "own_tags.csv",
     "sessions.csv",
+    "courses.csv",
+    "medications.csv",
+    "session_checks.csv",
     "questionnaires.csv",
     "safety_plan.csv",
     "shares.csv",
@@ -62,7 +76,17 @@ def a_full_journal(patient, clinician):
     first = CheckInFactory(patient=patient, day=DAY, mood=3, note='=HYPERLINK("http://x")')
     first.tags_add(walk, Activity.objects.get(owner=None, name="Time outdoors"))
     CheckInFactory(patient=patient, day=DAY + dt.timedelta(days=1), mood=7, note="-2 today, 'ok'")
-    TreatmentSessionFactory(patient=patient, intention="Be gentle", dose="0.5 mg/kg")
+    session = TreatmentSessionFactory(patient=patient, intention="Be gentle", dose="0.5 mg/kg")
+    SessionCheck.objects.create(
+        session=session, patient=patient, moment="evening", felt=7, effects={"headache": 1}
+    )
+    medication = medication_save(
+        patient=patient,
+        data=MedicationData("Sertraline", Decimal(50), "mg", "once a day", DAY, None),
+    )
+    medication_dose_change(
+        patient=patient, medication=medication, day=DAY, dose=Decimal(100), unit="mg"
+    )
     scored_questionnaire(patient, "phq9", 12, DAY)
     scored_questionnaire(patient, "gad7", 8, DAY)
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
@@ -86,6 +110,10 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "checkins.csv": CheckIn.objects.filter(patient=patient).count(),
         "own_tags.csv": Activity.objects.filter(owner=patient).count(),
         "sessions.csv": TreatmentSession.objects.filter(patient=patient).count(),
+        "courses.csv": Course.objects.filter(patient=patient).count(),
+        # A start and a dose change of the one medication.
+        "medications.csv": 2 * Medication.objects.filter(patient=patient).count(),
+        "session_checks.csv": SessionCheck.objects.filter(patient=patient).count(),
         "questionnaires.csv": QuestionnaireResponse.objects.filter(patient=patient).count(),
         "safety_plan.csv": SafetyPlan.objects.filter(patient=patient).count(),
         "shares.csv": Share.objects.filter(patient=patient).count(),
@@ -95,6 +123,9 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
         "checkins.csv": 2,
         "own_tags.csv": 2,
         "sessions.csv": 1,
+        "courses.csv": 1,
+        "medications.csv": 2,
+        "session_checks.csv": 1,
         "questionnaires.csv": 2,
         "safety_plan.csv": 1,
         "shares.csv": 1,
@@ -108,6 +139,12 @@ def test_one_csv_per_table_with_as_many_rows_as_the_database_holds(
     [phq9] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "phq9"]
     answers = QuestionnaireResponse.objects.get(patient=patient, instrument="phq9").answers
     assert [int(phq9[f"item_{n}"]) for n in range(1, 10)] == answers
+    [check] = rows_of(archive, "session_checks.csv")
+    assert (check["felt"], check["effect_headache"], check["effect_nausea"]) == ("7", "1", "0")
+    meds = rows_of(archive, "medications.csv")
+    assert [(r["what"], r["dose"]) for r in meds] == [("start", "50.00"), ("change", "100.00")]
+    [course] = rows_of(archive, "courses.csv")
+    assert (course["course"], course["kind"], course["sessions_done"]) == ("1", "induction", "1")
     assert phq9["total"] == "12"
     [gad7] = [r for r in rows_of(archive, "questionnaires.csv") if r["instrument"] == "gad7"]
     assert gad7["item_8"] == gad7["item_9"] == ""

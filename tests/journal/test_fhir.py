@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from journal import measures
 from journal.access import EVERYTHING, Grant
 from journal.fhir import LOINC, code_system, patient_bundle
-from journal.models import QuestionnaireResponse
+from journal.models import Medication, MedicationChange, QuestionnaireResponse
 from journal.questionnaires import GAD7, PHQ9
 from tests.factories import (
     CheckInFactory,
@@ -75,6 +75,15 @@ def journal(patient, other_patient):
     )
     scored_questionnaire(patient, "phq9", 14, DAY)
     scored_questionnaire(patient, "gad7", 9, DAY)
+    sertraline = Medication.objects.create(
+        patient=patient,
+        name="Sertraline",
+        dose=Decimal(50),
+        unit="mg",
+        how_often="once a day",
+        started_on=DAY - dt.timedelta(days=90),
+    )
+    MedicationChange.objects.create(medication=sertraline, day=DAY, dose=Decimal(100), unit="mg")
     # A second patient with data on the same days: none of it may appear.
     CheckInFactory(patient=other_patient, day=DAY, mood=1, note="not mine")
     scored_questionnaire(other_patient, "phq9", 27, DAY)
@@ -90,7 +99,15 @@ def test_the_bundle_and_every_resource_in_it_validate_as_fhir_r4(journal):
         "QuestionnaireResponse",
         "Observation",
         "Procedure",
+        "MedicationStatement",
     }
+    # One statement per dosing period: 50 mg until the change, 100 mg since.
+    statements = by_type(models, "MedicationStatement")
+    assert [(st.status, st.dosage[0].text) for st in statements] == [
+        ("completed", "50 mg once a day"),
+        ("active", "100 mg once a day"),
+    ]
+    assert str(statements[0].effectivePeriod.end) == DAY.isoformat()
     # Every reference points at an entry of the Bundle.
     full_urls = {e.fullUrl for e in bundle.entry}
     for m in models:
@@ -206,7 +223,9 @@ def test_the_bundle_costs_the_same_queries_for_a_week_or_a_year(django_assert_ma
     for days in (7, 365):
         person = UserFactory()
         daily_history(person, days=days, end=DAY, energy=5)
-        with django_assert_max_num_queries(3):
+        # One per section; medications two (the dose changes are prefetched, when there are
+        # medications at all).
+        with django_assert_max_num_queries(5):
             bundle = patient_bundle(own(person))
         sizes.append(len(bundle["entry"]))
     assert sizes == [1 + 7 * 2, 1 + 365 * 2]

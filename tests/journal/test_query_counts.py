@@ -14,9 +14,11 @@ from tests.factories import QuestionnaireResponseFactory, TreatmentSessionFactor
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    # 12: one is the patient's open warning cards (journal/warning_cards.py), one the safety
-    # plan additions their care team suggested.
-    "home": (lambda p: reverse("home"), 12),
+    # 16: one is the patient's open warning cards (journal/warning_cards.py), one the safety
+    # plan additions their care team suggested, two the courses and PHQ-9 totals behind the
+    # durability cue (journal/course_outcomes.py), one a session whose after-session check is
+    # open, one a session booked in the next 48 hours (a PHQ-9 due before it).
+    "home": (lambda p: reverse("home"), 16),
     "checkin": (lambda p: reverse("checkin"), 8),
     "checkin_day": (
         lambda p: reverse("checkin_day", args=[p.today() - dt.timedelta(days=1)]),
@@ -24,8 +26,11 @@ PAGES = {
     ),
     "history": (lambda p: reverse("history"), 8),
     "history_calendar": (lambda p: reverse("history_calendar"), 6),
-    "questionnaires": (lambda p: reverse("questionnaires"), 7),
-    "sessions": (lambda p: reverse("sessions"), 6),
+    # 8: one asks whether a session is booked in the next 48 hours (a PHQ-9 due before it).
+    "questionnaires": (lambda p: reverse("questionnaires"), 8),
+    # 8: two ask whether a PHQ-9 is due before a session booked in the next 48 hours.
+    "sessions": (lambda p: reverse("sessions"), 8),
+    "courses": (lambda p: reverse("courses"), 7),
 }
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from careteam.models import AccessEvent
 from journal.access import Scope
+from journal.courses import Span
 from journal.models import Activity, AppointmentReport
 from journal.report import svg
 from journal.report.build import Score, default_range, phq9_outcome, report_for
@@ -163,27 +164,32 @@ def test_the_baseline_is_the_latest_score_in_the_30_days_up_to_the_first_session
 
     same_day = phq9_outcome(
         [s(day(40), 22), s(day(0), 20), s(session + dt.timedelta(5), 9)],
-        session,
+        [Span(session)],
         session + dt.timedelta(10),
     )
     assert (same_day.baseline.total, same_day.latest.total) == (20, 9)
     assert same_day.response and not same_day.remission
-    thirty = phq9_outcome([s(day(30), 16), s(session + dt.timedelta(5), 8)], session, session)
+    thirty = phq9_outcome(
+        [s(day(30), 16), s(session + dt.timedelta(5), 8)], [Span(session)], session
+    )
     assert thirty.baseline.total == 16
     thirty_one = phq9_outcome(
         [s(day(31), 16), s(session + dt.timedelta(5), 9), s(session + dt.timedelta(9), 4)],
-        session,
+        [Span(session)],
         session + dt.timedelta(10),
     )
     assert thirty_one.baseline.total == 9  # none in the window: the first after
     assert thirty_one.remission and thirty_one.latest.total == 4
+    assert "no PHQ-9 in the 30 days before" in thirty_one.baseline_words
 
 
 @pytest.mark.parametrize(("baseline", "latest", "response"), [(20, 10, True), (20, 11, False)])
 def test_response_is_a_drop_of_half_or_more(baseline, latest, response):
     first = dt.date(2026, 3, 1)
     outcome = phq9_outcome(
-        [s(first, baseline), s(first + dt.timedelta(30), latest)], first, first + dt.timedelta(30)
+        [s(first, baseline), s(first + dt.timedelta(30), latest)],
+        [Span(first)],
+        first + dt.timedelta(30),
     )
     assert outcome.response is response
 
@@ -255,3 +261,15 @@ def test_a_shared_report_is_on_the_teams_patient_page_and_prints_the_same(
     share.revoked_at = share.created_at
     share.save()
     assert client.get(hidden).status_code == 404  # sharing stopped: nothing more
+
+
+def test_the_report_measures_the_course_under_way_at_its_end_from_that_courses_baseline():
+    """Two courses: the report at the end of the second measures from the second's baseline."""
+    first, second = dt.date(2026, 1, 10), dt.date(2026, 5, 1)
+    spans = [Span(first, None, second, None), Span(second)]
+    scores = [s(first, 22), s(dt.date(2026, 2, 1), 8), s(dt.date(2026, 4, 28), 18)]
+    outcome = phq9_outcome([*scores, s(dt.date(2026, 5, 20), 9)], spans, dt.date(2026, 5, 31))
+    assert (outcome.baseline.total, outcome.latest.total) == (18, 9)
+    assert outcome.response and outcome.baseline_words == ""
+    earlier = phq9_outcome(scores, spans, dt.date(2026, 2, 28))
+    assert (earlier.baseline.total, earlier.latest.total) == (22, 8)

@@ -92,7 +92,12 @@ def test_a_tag_named_like_a_link_shows_as_its_literal_text_in_the_figure(patient
     # back as typed.
     for fig in figures(response).values():
         marked_up = {s for s in strings(fig) if "<" in s or ">" in s}
-        assert marked_up <= {"Treatment session<extra></extra>"}
+        assert marked_up <= {
+            "Treatment session<extra></extra>",
+            "Course baseline: %{y}<extra></extra>",
+            "Response line: %{y}<extra></extra>",
+            "%{text}<extra></extra>",  # medication markers: their words escaped, in `text`
+        }
     assert html.unescape(helps["data"][0]["y"][0]) == EVIL
     # The table beside it shows the same name as text, escaped by the template.
     assert "&lt;a href=&quot;https://evil.test&quot;&gt;x&lt;/a&gt;" in response.content.decode()

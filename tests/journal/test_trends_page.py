@@ -16,8 +16,10 @@ from journal.weekly import week_start, weekly_summaries_rebuild, weekly_summary_
 from tests.factories import (
     CheckInFactory,
     MembershipFactory,
+    QuestionnaireResponseFactory,
     ShareFactory,
     SignalFactory,
+    TreatmentSessionFactory,
     UserFactory,
     daily_history,
 )
@@ -85,7 +87,8 @@ def test_every_range_draws_every_chart_with_a_table(patient_client, patient, ran
         "chart-what-helps-data",
     }
     assert html.count("<details>") == 7
-    assert html.count("<caption>") == 7
+    assert html.count("<caption>") == 8  # and the per-course table, open beside the charts
+    assert "Treatment courses, latest first" in html
     assert f'href="?range={range_key}" aria-current="true"' in html
     assert '<a href="/trends/" aria-current="page">Trends</a>' in html
 
@@ -120,7 +123,7 @@ def test_phq9_chart_shades_the_five_severity_bands_and_marks_response(patient_cl
     phq9 = figures(response)["chart-phq9-data"]
     gad7 = figures(response)["chart-gad7-data"]
 
-    bands = [s for s in phq9["layout"]["shapes"] if s["type"] == "rect"]
+    bands = [s for s in phq9["layout"]["shapes"] if s["type"] == "rect" and s["yref"] == "y"]
     assert [(b["y0"], b["y1"]) for b in bands] == [
         (0, 4.5),
         (4.5, 9.5),
@@ -128,8 +131,12 @@ def test_phq9_chart_shades_the_five_severity_bands_and_marks_response(patient_cl
         (14.5, 19.5),
         (19.5, 27.5),
     ]
-    assert len([s for s in gad7["layout"]["shapes"] if s["type"] == "rect"]) == 4
+    assert len([s for s in gad7["layout"]["shapes"] if s["yref"] == "y"]) == 4
+    # Treatment courses are shaded top to bottom (paper), behind the bands' data.
+    courses = [s for s in phq9["layout"]["shapes"] if s["yref"] == "paper"]
+    assert courses and all(s["layer"] == "below" for s in courses)
     names = [t["name"] for t in phq9["data"]]
+    assert "Course baseline" in names and "Response line (half the baseline)" in names
     assert "Response (50% lower than when treatment began)" in names
     assert "Remission (under 5)" in names
     assert "response, remission" in response.content.decode()
@@ -205,7 +212,9 @@ def test_the_page_takes_the_same_few_queries_for_a_month_or_three_years(client, 
         counts.append(
             len([q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
         )
-    assert counts[0] == counts[1] <= 10, counts
+    # Two more than before courses: each course with its sessions counted, and the medication
+    # starts, changes and stops (one query each, whatever the history).
+    assert counts[0] == counts[1] <= 12, counts
 
 
 def test_a_clinician_with_a_trends_share_gets_the_same_context_and_the_look_is_logged(
@@ -382,3 +391,57 @@ def test_other_areas_says_how_to_fill_it_when_nothing_is_rated(patient_client, p
 
     assert "chart-other-areas-data" not in figures(response)
     assert "you can rate interest, anxiety, connection and more" in response.content.decode()
+
+
+def phq9_table(response) -> str:
+    html = response.content.decode()
+    start = html.index('id="chart-phq9-title"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_phq9_chart_measures_response_from_the_score_before_treatment(patient, client):
+    """Issue 17's example: 20 before the first infusion, 12 after it, a later 8 is a 60%
+    response (it was measured from the 12 before the fix)."""
+    today = patient.today()
+    first = today - dt.timedelta(days=30)
+    zone = patient.zoneinfo
+    TreatmentSessionFactory(
+        patient=patient,
+        day=first,
+        started_at=dt.datetime.combine(first, dt.time(10), tzinfo=zone),
+    )
+    for offset, answers in ((-2, [3, 3, 2, 2, 2, 2, 2, 2, 2]), (1, [2] * 6), (14, [1] * 8)):
+        day = first + dt.timedelta(days=offset)
+        QuestionnaireResponseFactory(
+            patient=patient,
+            answers=[*answers, *[0] * (9 - len(answers))],
+            day=day,
+            submitted_at=dt.datetime.combine(day, dt.time(9), tzinfo=zone),
+        )
+    client.force_login(patient)
+    table = phq9_table(client.get("/trends/?range=90d"))
+    assert "the last one before the course" in table
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    marked = {day: cells for day, cells in rows}
+    assert "response" in marked[(first + dt.timedelta(days=14)).isoformat()]
+    assert "response" not in marked[(first + dt.timedelta(days=1)).isoformat()]
+
+
+def test_with_no_score_before_treatment_the_chart_says_so_in_words(patient, client):
+    today = patient.today()
+    first = today - dt.timedelta(days=30)
+    TreatmentSessionFactory(
+        patient=patient,
+        day=first,
+        started_at=dt.datetime.combine(first, dt.time(10), tzinfo=patient.zoneinfo),
+    )
+    day = first + dt.timedelta(days=2)
+    QuestionnaireResponseFactory(
+        patient=patient,
+        answers=[2] * 7 + [0, 0],
+        day=day,
+        submitted_at=dt.datetime.combine(day, dt.time(9), tzinfo=patient.zoneinfo),
+    )
+    client.force_login(patient)
+    table = phq9_table(client.get("/trends/?range=90d"))
+    assert "There was no PHQ-9 in the 30 days before the course" in table

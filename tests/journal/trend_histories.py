@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from journal.treatment import session_course
 from tests.factories import daily_history
 
 TODAY = dt.date(2026, 3, 29)  # a Sunday
@@ -63,17 +64,15 @@ def rich_history(patient, *, days, end=None, activity_name="Time outdoors", rare
         ]
     CheckInActivity.objects.bulk_create(links, batch_size=1000)
     start = end - dt.timedelta(days=days - 1)
-    TreatmentSession.objects.bulk_create(
-        TreatmentSession(
+    for d in range(5, days, 60):
+        day = start + dt.timedelta(days=d)
+        TreatmentSession.objects.create(
             patient=patient,
-            day=start + dt.timedelta(days=d),
-            started_at=dt.datetime.combine(
-                start + dt.timedelta(days=d), dt.time(15), tzinfo=dt.UTC
-            ),
+            day=day,
+            started_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
             kind="iv",
+            course=session_course(patient=patient, day=day, route="iv"),
         )
-        for d in range(5, days, 60)
-    )
     QuestionnaireResponse.objects.bulk_create(
         QuestionnaireResponse(
             patient=patient,
