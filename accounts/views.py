@@ -19,11 +19,16 @@ from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
 from .push import push_enabled, push_subscribe, push_unsubscribe
 from .services import account_delete, profile_update
+from .trusted import is_trusted, live_devices, sign_out_everywhere, signed_out
 from .two_factor import needs_enrolment
 from .unsubscribe import kind_label, notification_turn_off, unsubscribe_user
 
 
+# On a trusted device ("Keep me signed in on this phone") settings ask for the password or a
+# passkey again, as sharing, downloads and deletion always do: a phone left unlocked should
+# not be enough to change where reminders go or who the account belongs to.
 @login_required
+@reauthentication_required(enabled=lambda request: is_trusted(request.session))
 def profile_settings(request):
     form = ProfileSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -40,6 +45,8 @@ def profile_settings(request):
             "form": form,
             "region_hints": browser_hints(),
             "vapid_public_key": settings.VAPID_PUBLIC_KEY if push_enabled() else "",
+            "trusted_devices": live_devices(request.user, request.session),
+            "this_device_trusted": is_trusted(request.session),
         },
     )
 
@@ -152,7 +159,25 @@ def sign_out(request):
     (the service worker and its cache, check-ins queued offline, anything in page storage),
     so the next person on a shared phone finds nothing. static/js/offline.js clears the same
     before the post, for browsers that ignore the header."""
+    if request.method == "POST":
+        signed_out(request.session)
     response = _allauth_logout(request)
     if request.method == "POST":
         response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@login_required
+@require_POST
+def sign_out_everywhere_view(request):
+    """End every session of this person: this one, other browsers, every remembered phone."""
+    sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        "You are signed out on every phone and computer, including this one. "
+        "Sign in again to carry on.",
+    )
+    response = redirect("account_login")
+    response["Clear-Site-Data"] = '"cache", "storage"'
     return response

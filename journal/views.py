@@ -28,7 +28,13 @@ from .export import export_checkins_csv, export_json
 from .export_zip import export_zip
 from .fhir import CONTENT_TYPE as FHIR_CONTENT_TYPE
 from .fhir import export_fhir
-from .forms import CheckInForm, QuestionnaireForm, SafetyPlanForm, TreatmentSessionForm
+from .forms import (
+    CheckInForm,
+    QuestionnaireForm,
+    SafetyPlanForm,
+    TreatmentSessionForm,
+    day_words,
+)
 from .models import SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
 from .regions import REGIONS
@@ -156,9 +162,11 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
         )
     existing = selectors.checkin_for_day(patient=patient, day=day)
     session = integration_session_for(patient=patient, day=day)
+    past_day = "" if is_today else day_words(day, today=patient.today())
     form_kwargs = {
         "activities": selectors.activities_for(patient),
         "integration": session is not None,
+        "past_day": past_day,
     }
     stale = False
     if request.method == "POST":
@@ -179,7 +187,9 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
                     return _queued_answer("stale", version=conflict.current.version, safety=safety)
                 if safety:
                     # Safety first: the "yes" was kept even from a stale tab; show help now.
-                    return _safety_flow(request, patient, source="checkin", stale=True)
+                    return _safety_flow(
+                        request, patient, source="checkin", stale=True, past_day=past_day
+                    )
                 stale = True
                 existing = selectors.checkin_for_day(patient=patient, day=day)
                 form = CheckInForm(initial=CheckInForm.initial_from(existing), **form_kwargs)
@@ -194,7 +204,8 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
                         message=_saved_message(day, is_today),
                     )
                 if checkin.self_harm_thoughts:
-                    return _safety_flow(request, patient, source="checkin")
+                    # A past day's "yes" shows help at once too: the thoughts may be back.
+                    return _safety_flow(request, patient, source="checkin", past_day=past_day)
                 messages.success(request, _saved_message(day, is_today))
                 return redirect("home" if is_today else "history")
     else:
@@ -209,6 +220,7 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
             "form": form,
             "day": day,
             "is_today": is_today,
+            "past_day": past_day,
             "existing": existing,
             "stale": stale,
             "session": session,
@@ -218,19 +230,22 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
     )
 
 
-def _safety_flow(request, patient, *, source: str, stale: bool = False):
+def _safety_flow(request, patient, *, source: str, stale: bool = False, past_day: str = ""):
     """The safety flow, in this very response (no redirect to wait for): crisis lines, the care
-    teams the patient shares with and their notes, and the patient's safety plan."""
+    teams the patient shares with and their notes, and the patient's safety plan. `past_day`:
+    the "yes" was about an earlier day, and the words say so."""
     context = safety_context(patient).as_template()
     return render(
-        request, "journal/safety_flow.html", {**context, "source": source, "stale": stale}
+        request,
+        "journal/safety_flow.html",
+        {**context, "source": source, "stale": stale, "past_day": past_day},
     )
 
 
 def _saved_message(day: dt.date, is_today: bool) -> str:
     if is_today:
         return "Saved. Thank you for checking in today."
-    return f"Saved your check-in for {day:%A %-d %B}."
+    return f"Saved your check-in for {day_words(day, today=day)}."
 
 
 # --- History ---

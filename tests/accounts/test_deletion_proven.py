@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import EmailDelivery
+from accounts.models import EmailDelivery, PushSubscription, TrustedDevice
 from careteam.access import grant_for
 from careteam.alerts import care_alert_send, signals_missing_alerts
 from careteam.outreach import contact_details_save, outreach_record
@@ -118,6 +118,18 @@ def a_whole_account(patient, other, clinician):
     patient.user_permissions.add(Permission.objects.first())
     TOTP.activate(patient, generate_totp_secret())
     EmailDelivery.objects.create(recipient=patient, kind="checkin_reminder", period="2026-03-01")
+    PushSubscription.objects.create(
+        user=patient,
+        endpoint=f"https://push.example.test/{patient.public_id}",
+        p256dh="key",
+        auth="auth",
+    )
+    TrustedDevice.objects.create(
+        user=patient,
+        session_hash=str(patient.public_id),
+        device="Chrome on Android",
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
     return SignalFactory(patient=patient, kind="sustained_slide")
 
 
