@@ -1,4 +1,5 @@
 import json
+import time
 
 from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LogoutView
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .countries import browser_hints
 from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
+from .middleware import SESSION_REFRESHED_AT
 from .push import push_enabled, push_subscribe, push_unsubscribe
 from .services import account_delete, profile_update
 from .trusted import is_trusted, live_devices, sign_out_everywhere, signed_out
@@ -165,6 +167,18 @@ def sign_out(request):
     if request.method == "POST":
         response["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+# For static/js/idle-warning.js's "Stay signed in": a POST (CSRF-checked) that moves the idle
+# deadline forward now. 401 rather than a redirect to sign in when the session has already
+# ended, so the script can say so.
+@never_cache
+@require_POST
+def keep_alive(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session[SESSION_REFRESHED_AT] = int(time.time())  # saved, with a new expiry
+    return HttpResponse(status=204)
 
 
 @login_required

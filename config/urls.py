@@ -16,6 +16,7 @@ urlpatterns = [
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
     path("settings/delete/", account_views.account_delete_view, name="account_delete"),
+    path("settings/keep-alive/", account_views.keep_alive, name="keep_alive"),
     path(
         "settings/sign-out-everywhere/",
         account_views.sign_out_everywhere_view,

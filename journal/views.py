@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.countries import browser_hints
+from accounts.decorators import patient_required
 from accounts.services import profile_update
 
 from . import selectors
@@ -82,6 +83,12 @@ def _home(request, grant):
             "plan_suggestions": len(care_teams().plan_suggestions(patient)),
         },
     )
+
+
+@patient_required
+def more(request):
+    """On a phone, the pages that are not in the bottom tab bar (base.html)."""
+    return render(request, "journal/more.html")
 
 
 # Public on purpose: someone in crisis may be signed out, or on a borrowed phone.
