@@ -140,15 +140,22 @@ def urgent_signals_rest(*, patient_id: int, today: dt.date) -> list[int]:
     the last report, with a check-in that reported no thoughts of self-harm. Silence is not
     calm: days without a check-in do not count, so a card never rests on its own while the
     patient is away. Returns the ids of the cards that rested. At most one query per open card
-    (there are at most two)."""
+    (there are at most three)."""
     rested = []
-    for card in Signal.objects.select_for_update().filter(
-        patient_id=patient_id, kind__in=Signal.URGENT_KINDS, resolved_at__isnull=True
+    for card in (
+        Signal.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(patient_id=patient_id, kind__in=Signal.SELF_HARM_KINDS, resolved_at__isnull=True)
     ):
+        # A past day's report counts calm days from when it was told, not from the day it is
+        # about: days already calm back then would otherwise rest it before anyone read it.
+        since = (
+            card.last_reported_at.astimezone(card.patient.zoneinfo).date()
+            if card.kind == Signal.Kind.PAST_CHECKIN
+            else _last_report_day(card)
+        )
         calm = (
-            CheckIn.objects.filter(
-                patient_id=patient_id, day__gt=_last_report_day(card), day__lte=today
-            )
+            CheckIn.objects.filter(patient_id=patient_id, day__gt=since, day__lte=today)
             .exclude(self_harm_thoughts=True)
             .count()
         )

@@ -5,6 +5,7 @@ of self-harm shows help at once but reaches the care team as a past day, not as 
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from careteam import alerts
@@ -12,7 +13,8 @@ from careteam.selectors import dashboard_rows
 from careteam.tasks import alert_care_teams_about_signal
 from journal.forms import day_words
 from journal.models import Signal
-from journal.signals import SELF_HARM_CURRENT_DAYS
+from journal.services import CheckInData, checkin_save
+from journal.signals import SELF_HARM_CURRENT_DAYS, urgent_signals_rest
 from journal.warning_words import for_patient, for_team
 from tests.careteam.test_alerts import build_care_circle
 from tests.journal.conftest import checkin_post
@@ -140,3 +142,20 @@ def test_saying_safe_now_rests_a_past_day_card_too(client, circle):
     member = next(iter(alerts.care_alert_recipients(patient_id=circle.pk)))
     (row,) = dashboard_rows(viewer=member)
     assert not row.past_report
+
+
+def test_a_past_day_card_rests_after_calm_days_counted_from_when_it_was_told(
+    client, circle, settings
+):
+    settings.SIGNAL_CALM_DAYS = 1
+    today = circle.today()
+    client.post(reverse("checkin_day", args=[days_ago(circle, 3)]), checkin_post(mood="6"))
+    post_yes(client, days_ago(circle, 5))  # calm days after the 5th already exist: not counted
+    card = Signal.objects.get(patient=circle)
+    assert urgent_signals_rest(patient_id=circle.pk, today=today) == []
+
+    with time_machine.travel(dt.timedelta(days=1)):
+        tomorrow = circle.today()
+        assert urgent_signals_rest(patient_id=circle.pk, today=tomorrow) == []  # no check-in
+        checkin_save(patient=circle, day=tomorrow, data=CheckInData(mood=6))
+        assert urgent_signals_rest(patient_id=circle.pk, today=tomorrow) == [card.pk]
