@@ -267,6 +267,8 @@ class TrustedDevice(models.Model):
     device = models.CharField(max_length=80)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # Not stored: whether this row is the device asking (accounts.trusted.live_devices).
+    is_this_one: bool = False
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"], name="trusted_device_user_live")]
