@@ -206,7 +206,11 @@ def mood_and_save(phone: Phone, mood: int) -> None:
     x = thumb / 2 + (box["width"] - thumb) * mood / 10
     phone.tap_at(line, x, box["height"] / 2)
     phone.tap(page.get_by_role("button", name="Save check-in"))
-    page.get_by_text("Saved. Thank you for checking in today.").wait_for()
+    try:
+        page.get_by_text("Saved. Thank you for checking in today.").wait_for()
+    except Exception:
+        print("not saved; the page says:", page.locator("main").inner_text()[:600])
+        raise
 
 
 def floor(browser, base, throttle) -> float:

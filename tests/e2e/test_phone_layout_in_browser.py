@@ -11,7 +11,7 @@ from journal.models import CheckIn
 from journal.signals import signals_evaluate
 from tests.e2e.conftest import log_in
 from tests.e2e.test_accessibility_in_browser import PATIENT_PAGES
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.journal.trend_histories import steady_then_slide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -223,3 +223,43 @@ def test_the_year_calendar_on_a_phone_has_finger_sized_days(phone):
     assert box is not None and box["width"] >= 44 and box["height"] >= 44
     today.tap()
     phone.wait_for_url("**/checkin/**")
+
+
+def test_a_trusted_phone_opens_the_reminder_link_on_the_check_in_after_the_browser_closed(
+    browser, live_server
+):
+    patient = UserFactory()
+    first = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, has_touch=True, is_mobile=True
+    )
+    page = first.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email:", exact=True).fill(patient.email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Keep me signed in on this phone").tap()
+    page.get_by_role("button", name="Sign In", exact=True).tap()
+    page.wait_for_url(at_home)
+    state = first.storage_state()
+    first.close()
+    # The browser closed: only cookies with an expiry are still there.
+    state["cookies"] = [c for c in state["cookies"] if c.get("expires", -1) > 0]
+    later = browser.new_context(
+        viewport=PHONE,
+        base_url=live_server.url,
+        has_touch=True,
+        is_mobile=True,
+        storage_state=state,
+    )
+    phone = later.new_page()
+
+    phone.goto("/checkin/")  # the reminder's link
+    assert urlparse(phone.url).path == "/checkin/"
+    slider = phone.locator("[data-mood-range]")
+    box = slider.bounding_box()
+    assert box is not None
+    slider.tap(position={"x": box["width"] * 0.2, "y": box["height"] / 2})
+    phone.get_by_role("button", name="Save check-in").tap()
+    phone.wait_for_url(at_home)
+    later.close()
+
+    assert CheckIn.objects.filter(patient=patient).count() == 1
