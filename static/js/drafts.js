@@ -113,7 +113,7 @@
       notice.className = "draft-notice";
       notice.setAttribute("role", "status");
       var text = document.createElement("p");
-      text.textContent = "We kept what you were writing here before you were signed out. Check it, then save.";
+      text.textContent = "We kept what you were writing here (your session may have ended before it was saved). Check it, then save.";
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "secondary";

@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -95,3 +96,14 @@ def log_out(page) -> None:
         page.goto("/more/")
         button = page.locator("main").get_by_role("button", name="Log out")
     button.click()
+
+
+def open_from_menu(page, name: str) -> None:
+    """Follow a menu link as the screen offers it: the menu on a wide screen (or a care-team
+    account's), More in the bottom tab bar on a patient's phone."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("navigation", name="Tabs").get_by_role("link", name="More").click()
+        page.wait_for_url("**/more/")
+        link = page.locator("main").get_by_role("link", name=re.compile(f"^{re.escape(name)}"))
+    link.first.click()

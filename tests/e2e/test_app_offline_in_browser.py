@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.models import CheckIn
-from tests.e2e.conftest import choose_mood, log_in, log_out
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import CheckInFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,14 +100,14 @@ def test_check_ins_saved_offline_arrive_once_each_when_the_network_returns(page,
     page.context.set_offline(True)
     page.goto("/checkin/")  # no network: the page opens from the shell
     expect(page.get_by_role("heading", name="You're offline")).to_be_visible()
-    choose_mood(page, 7)
+    page.get_by_role("group", name="Mood today (required)").get_by_label("7", exact=True).check()
     page.get_by_label("A note for yourself").fill("quiet morning")
     page.get_by_role("button", name="Save on this phone").click()
     expect(page.get_by_text("Saved on this phone: your check-in for")).to_be_visible()
     expect(page.get_by_text("It will be sent when you're online.")).to_be_visible()
     yesterday = today - dt.timedelta(days=1)
     page.get_by_label("Which day?").fill(yesterday.isoformat())
-    choose_mood(page, 3)
+    page.get_by_role("group", name="Mood today (required)").get_by_label("3", exact=True).check()
     page.get_by_role("button", name="Save on this phone").click()
     page.wait_for_function("document.querySelectorAll('[data-queue-status] p').length >= 1")
     assert len(page.evaluate(QUEUED)) == 2

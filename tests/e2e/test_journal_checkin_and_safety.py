@@ -64,4 +64,6 @@ def test_the_year_in_colour_and_safety_plan_render_under_the_csp(page, live_serv
     expect(page.get_by_text("Jo: 555-0142")).to_be_visible()
 
     page.goto("/history/calendar/")
-    expect(page.get_by_role("table")).to_be_visible()
+    expect(page.locator(".month-grid").first).to_be_visible()  # on a phone: a month at a time
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(page.get_by_role("table")).to_be_visible()  # wider: the year's table
