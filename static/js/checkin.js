@@ -58,9 +58,18 @@
       showMood();
     }
     range.addEventListener("input", pick);
-    // A tap on the very spot of the hidden starting value changes nothing, so fires no
-    // "input": the tap itself is the choice.
-    range.addEventListener("click", pick);
+    // A tap is a choice of the number under the finger: some touch screens move the slider
+    // only on a drag, and a tap on the hidden starting value changes nothing (no "input").
+    // The thumb's width (journal.css) is where the line's ends sit.
+    range.addEventListener("click", function (event) {
+      if (event.detail > 0 && typeof event.clientX === "number") {
+        var box = range.getBoundingClientRect();
+        var thumb = 40;
+        var share = (event.clientX - box.left - thumb / 2) / Math.max(box.width - thumb, 1);
+        range.value = String(Math.round(Math.min(Math.max(share, 0), 1) * 10));
+      }
+      pick();
+    });
     // A kept draft (static/js/drafts.js) or the browser restoring the form sets the buttons.
     radios.forEach(function (radio) { radio.addEventListener("change", showMood); });
     picker.querySelector("[data-mood-slider]").hidden = false;
