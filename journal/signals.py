@@ -120,7 +120,9 @@ def urgent_signal_record(
     if answer is not None:
         card.details["answer"] = answer
     card.reports += 1
-    card.last_reported_at = now
+    # Never before the card's own detection: a concurrent first report may have opened the
+    # card a moment after this call read the clock (signal_reported_after_detection).
+    card.last_reported_at = max(now, card.detected_at)
     card.save(update_fields=["details", "reports", "last_reported_at"])
     # The care team is told now (after commit); their every-minute sweep is the safety net if
     # the broker is down. The email carries no health data, only a link. A past day's report
