@@ -5,6 +5,8 @@ from allauth.core.internal import ratelimit  # the helper allauth's own adapter 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from .trusted import signed_in
+
 logger = logging.getLogger(__name__)
 
 APP = "allauth.account"
@@ -20,6 +22,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return True
+
+    def login(self, request, user) -> None:
+        # Every completed sign-in comes through here (password, passkey, after a second
+        # factor): stamp it for the session lifetimes, and trust the device if asked.
+        super().login(request, user)
+        signed_in(request, user)
 
     def get_login_redirect_url(self, request) -> str:
         # Staff work in the admin; as care-team accounts they would land on an empty dashboard.

@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -7,6 +8,7 @@ from .models import User
 from .push import push_enabled
 from .schedule import reminder_schedule_refresh
 from .timezones import is_valid_timezone, timezone_names
+from .trusted import apply_trusted_expiry, keep_signed_in_request
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -17,6 +19,41 @@ class TimeZoneField(forms.ChoiceField):
             "help_text", "Decides when your day starts and ends, and when reminders arrive."
         )
         super().__init__(**kwargs)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in, with "Keep me signed in on this phone" (off unless ticked) in place
+    of its "Remember me": see accounts/trusted.py for what it does and does not skip."""
+
+    keep_signed_in = forms.BooleanField(
+        label="Keep me signed in on this phone",
+        required=False,
+        help_text=(
+            "For 30 days you won't need to sign in here, so a reminder opens your check-in "
+            "straight away. Only tick this on a phone that is yours alone: anyone holding it "
+            "could read your journal. Sharing, downloads, settings and deleting still ask for "
+            "your password."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.TRUSTED_DEVICE_DAYS
+        if days != 30:
+            help_text = str(self.fields["keep_signed_in"].help_text)
+            self.fields["keep_signed_in"].help_text = help_text.replace("30 days", f"{days} days")
+
+    def login(self, request, redirect_url=None):
+        keep_signed_in_request(
+            request.session,
+            user=getattr(self, "user", None),  # set by allauth's clean() when the password fits
+            wanted=self.cleaned_data["keep_signed_in"],
+        )
+        response = super().login(request, redirect_url)
+        # allauth ends every password sign-in with set_expiry(0) (a browser-session cookie);
+        # a trusted device keeps its fixed end instead.
+        apply_trusted_expiry(request.session)
+        return response
 
 
 class SignupForm(AllauthSignupForm):

@@ -1,12 +1,14 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from .trusted import SIGNED_IN_AT, session_has_ended
 from .two_factor import is_open_without_two_factor, must_have_two_factor, needs_enrolment
 
 
@@ -194,3 +196,28 @@ class RequestBodyGuardMiddleware:
                 "one.",
             )
         return None
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session that has outlived `SESSION_ABSOLUTE_LIFETIME` (unless on a
+    trusted device) or was signed in before "Sign out everywhere" (accounts/trusted.py).
+    After AuthenticationMiddleware: the person is read only when the session names one, and
+    most pages read them anyway. The request then goes on signed out, so a page that needs
+    signing in sends them to the sign-in form and back (what they were typing is kept in the
+    browser: static/js/drafts.js)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            if SIGNED_IN_AT in session:
+                if session_has_ended(session, user):
+                    logout(request)
+            elif user.signed_out_everywhere_at is not None:
+                logout(request)  # signed in before the stamps existed, and before "everywhere"
+            else:
+                session[SIGNED_IN_AT] = time.time()  # signed in before the stamps existed
+        return self.get_response(request)

@@ -110,6 +110,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Monday-morning weekly email, whichever comes first. Null when nothing is switched on. Kept
     # by accounts.schedule.reminder_schedule_refresh; the beat job reads only this column.
     next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # "Sign out everywhere" (accounts/trusted.py): every session signed in before this moment
+    # ends on its next request, whatever the session store (a cache or signed cookies cannot
+    # be listed and deleted one by one).
+    signed_out_everywhere_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -248,3 +252,26 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"push subscription {self.pk} of user {self.user_id}"
+
+
+class TrustedDevice(models.Model):
+    """A phone or computer where the person ticked "Keep me signed in on this phone": its
+    session skips the idle timeout until `expires_at` (accounts/trusted.py). Listed in
+    Settings and on "Who viewed my data", so a person sees where they are still signed in and
+    can end them all at once. No health data; the device is named only by browser and system
+    ("Chrome on Android")."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trusted_devices")
+    # SHA-256 of the session key: says which row is "this one", but is no credential.
+    session_hash = models.CharField(max_length=64, unique=True)
+    device = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Not stored: whether this row is the device asking (accounts.trusted.live_devices).
+    is_this_one: bool = False
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="trusted_device_user_live")]
+
+    def __str__(self) -> str:
+        return f"trusted device {self.pk} of user {self.user_id}"

@@ -1,4 +1,5 @@
 import json
+import time
 
 from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LogoutView
@@ -8,7 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .countries import browser_hints
 from .decorators import patient_required
 from .forms import AccountDeleteForm, ProfileSettingsForm
+from .middleware import SESSION_REFRESHED_AT
 from .push import push_enabled, push_subscribe, push_unsubscribe
 from .services import account_delete, profile_update
+from .trusted import is_trusted, live_devices, sign_out_everywhere, signed_out
 from .two_factor import needs_enrolment
 from .unsubscribe import (
     PREFERENCES,
@@ -29,7 +32,11 @@ from .unsubscribe import (
 )
 
 
+# On a trusted device ("Keep me signed in on this phone") settings ask for the password or a
+# passkey again, as sharing, downloads and deletion always do: a phone left unlocked should
+# not be enough to change where reminders go or who the account belongs to.
 @login_required
+@reauthentication_required(enabled=lambda request: is_trusted(request.session))
 def profile_settings(request):
     form = ProfileSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -46,6 +53,8 @@ def profile_settings(request):
             "form": form,
             "region_hints": browser_hints(),
             "vapid_public_key": settings.VAPID_PUBLIC_KEY if push_enabled() else "",
+            "trusted_devices": live_devices(request.user, request.session),
+            "this_device_trusted": is_trusted(request.session),
         },
     )
 
@@ -156,6 +165,8 @@ def sign_out(request):
     (the service worker and its cache, check-ins queued offline, anything in page storage),
     so the next person on a shared phone finds nothing. static/js/offline.js clears the same
     before the post, for browsers that ignore the header."""
+    if request.method == "POST":
+        signed_out(request.session)
     response = _allauth_logout(request)
     if request.method == "POST":
         response["Clear-Site-Data"] = '"cache", "storage"'
@@ -167,3 +178,31 @@ def bad_request(request, exception):
     could not be read (a body in an encoding Django refuses) was read again to check its token,
     and the second failure became a 500. This one reads nothing of the request body."""
     return render(request, "400.html", status=400)
+
+
+# For static/js/idle-warning.js's "Stay signed in": a POST (CSRF-checked) that moves the idle
+# deadline forward now. 401 rather than a redirect to sign in when the session has already
+# ended, so the script can say so.
+@never_cache
+@require_POST
+def keep_alive(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session[SESSION_REFRESHED_AT] = int(time.time())  # saved, with a new expiry
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere_view(request):
+    """End every session of this person: this one, other browsers, every remembered phone."""
+    sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        "You are signed out on every phone and computer, including this one. "
+        "Sign in again to carry on.",
+    )
+    response = redirect("account_login")
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -69,6 +69,8 @@ class DashboardRow:
     contact_email: str = ""
     sliding: bool = False
     phq9_flag: bool = False
+    # Thoughts of self-harm reported for a past day (journal/signals.py): shown, not urgent.
+    past_report: bool = False
     last_checkin: dt.date | None = None
     days_since_checkin: int | None = None
     phq9_total: int | None = None
@@ -145,6 +147,9 @@ def dashboard_patients(viewer: User):
             sliding=Exists(open_signals.filter(kind=Signal.Kind.SUSTAINED_SLIDE)),
             phq9_flag=Exists(
                 open_signals.filter(kind__in=[Signal.Kind.PHQ9_RISE, Signal.Kind.PHQ9_HIGH])
+            ),
+            past_report=Exists(
+                open_signals.filter(kind=Signal.Kind.PAST_CHECKIN, acknowledged_at__isnull=True)
             ),
             last_checkin=Subquery(
                 CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
@@ -243,6 +248,9 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
                 row.reasons.append("PHQ-9 rise")
             if row.course is not None and row.course.outcome.rising_weeks:
                 row.reasons.append("Scores rising toward the course baseline")
+            row.past_report = patient.past_report
+            if row.past_report:
+                row.reasons.append("Thoughts of self-harm on a past day (not now)")
         rows.append(row)
     rows.sort(key=DashboardRow.sort_key)
     return rows

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import patient_required
 from accounts.ratelimit import parse_rates, retry_after
+from accounts.trusted import live_devices
 from journal.access import Grant, Scope
 from journal.charts.page import trends_context
 from journal.report.build import report_for
@@ -518,4 +519,9 @@ def access_log(request):
         views_page=request.GET.get("page"),
         refused_page=request.GET.get("refused_page"),
     )
-    return render(request, "careteam/access_log.html", {"views": views, "refusals": refusals})
+    context = {
+        "views": views,
+        "refusals": refusals,
+        "trusted_devices": live_devices(request.user, request.session),
+    }
+    return render(request, "careteam/access_log.html", context)

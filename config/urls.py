@@ -18,6 +18,12 @@ urlpatterns = [
     path("care/", include("careteam.urls")),
     path("settings/", account_views.profile_settings, name="profile_settings"),
     path("settings/delete/", account_views.account_delete_view, name="account_delete"),
+    path("settings/keep-alive/", account_views.keep_alive, name="keep_alive"),
+    path(
+        "settings/sign-out-everywhere/",
+        account_views.sign_out_everywhere_view,
+        name="sign_out_everywhere",
+    ),
     path("settings/two-factor/", account_views.two_factor_required, name="two_factor_required"),
     path("notifications/", include("accounts.urls")),
     # Before allauth's own: the same sign-in, served fast to a first visit (accounts/sign_in.py),

@@ -1,6 +1,7 @@
 """Journal forms: validation and kind error messages. Rules that must hold on every path (ranges,
 one row per day) are also database constraints; the service decides which days may be logged."""
 
+import datetime as dt
 import re
 import uuid
 from decimal import Decimal
@@ -140,6 +141,13 @@ def _choice(measure: Measure) -> forms.Field:
 FIELD_BUILDERS = {Kind.HOURS: _hours, Kind.RATING: _rating, Kind.CHOICE: _choice}
 
 
+def day_words(day: dt.date, *, today: dt.date) -> str:
+    """How a check-in names a day other than today: "Saturday 24 October" (with the year when
+    it is not this year's)."""
+    words = f"{day:%A} {day.day} {day:%B}"
+    return words if day.year == today.year else f"{words} {day.year}"
+
+
 class CheckInForm(HiddenErrorsMixin, forms.Form):
     """The daily check-in: one field per measure in `journal.measures` (mood required, the rest
     optional), then tags, a note, the self-harm question and, after a session, the integration
@@ -201,7 +209,9 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
         error_messages={"max_length": "Please keep this under 3,000 characters."},
     )
 
-    def __init__(self, *args, activities, integration: bool, **kwargs):
+    def __init__(self, *args, activities, integration: bool, past_day: str = "", **kwargs):
+        """`past_day`: the day's words (`day_words`) when the check-in is not for today, so
+        every question asks about that day, the self-harm one above all."""
         super().__init__(*args, **kwargs)
         tags = cast(forms.ModelMultipleChoiceField, self.fields["activities"])
         tags.queryset = activities
@@ -214,6 +224,12 @@ class CheckInForm(HiddenErrorsMixin, forms.Form):
                 self.fields[f"{measure.name}_skip"] = skip
             else:
                 self.fields[measure.name] = FIELD_BUILDERS[measure.kind](measure)
+        if past_day:
+            self.fields[measures.MOOD.name].label = f"Mood on {past_day}"
+            self.fields["self_harm_thoughts"].label = (
+                f"On {past_day}, did you have thoughts of hurting yourself, or that you'd be "
+                "better off dead?"
+            )
         self.integration = integration
         if not integration:
             del self.fields["integration_shifted"]

@@ -464,6 +464,10 @@ class Signal(models.Model):
     class Kind(models.TextChoices):
         URGENT_ITEM9 = "urgent_item9", "PHQ-9 item 9 answered above zero"
         URGENT_CHECKIN = "urgent_checkin", "Thoughts of self-harm reported in a check-in"
+        # A "yes" in a check-in filled in later for an earlier day (journal/signals.py
+        # SELF_HARM_CURRENT_DAYS): the team should know, but it is not happening now, so it
+        # raises no urgent flag and no alert email.
+        PAST_CHECKIN = "past_checkin", "Thoughts of self-harm reported for a past day"
         SUSTAINED_SLIDE = "sustained_slide", "A sustained slide across several areas"
         PHQ9_RISE = "phq9_rise", "PHQ-9 up 5 or more points"
         PHQ9_HIGH = "phq9_high", "PHQ-9 of 15 or more"
@@ -476,6 +480,7 @@ class Signal(models.Model):
         MERGED = "merged", "Merged into the current card"
 
     URGENT_KINDS = (Kind.URGENT_ITEM9, Kind.URGENT_CHECKIN)
+    SELF_HARM_KINDS = (Kind.URGENT_ITEM9, Kind.URGENT_CHECKIN, Kind.PAST_CHECKIN)
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signals"

@@ -19,7 +19,7 @@ from . import measures
 from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal, StaleWeek
 from .models import TreatmentSession as Session
 from .questionnaires import score
-from .signals import urgent_signal_record
+from .signals import checkin_self_harm_kind, urgent_signal_record
 from .stale import stale_week_mark
 from .tasks import imported_history_refresh, warning_signs_refresh, weekly_summary_refresh
 from .treatment import course_tidy, session_course
@@ -372,7 +372,10 @@ def _trends_refresh_after_commit(*, patient, day: dt.date) -> None:
 
 def _urgent_checkin(*, patient, day: dt.date) -> None:
     urgent_signal_record(
-        patient=patient, kind=Signal.Kind.URGENT_CHECKIN, dedupe_key=day.isoformat(), started_on=day
+        patient=patient,
+        kind=checkin_self_harm_kind(day=day, today=patient.today()),
+        dedupe_key=day.isoformat(),
+        started_on=day,
     )
 
 

@@ -30,6 +30,20 @@ from .weekly import weekly_summaries_rebuild, weekly_summary_refresh
 
 logger = logging.getLogger(__name__)
 
+# A check-in "yes" to thoughts of self-harm is about now when its day is today or yesterday
+# (filled in the next morning, last night is still now); for an earlier day, filled in later,
+# it is a report about the past: help is shown at once all the same, the care team sees it on
+# its own card marked as a past day, and it raises no urgent flag or alert email.
+SELF_HARM_CURRENT_DAYS = 2
+
+
+def checkin_self_harm_kind(*, day: dt.date, today: dt.date) -> str:
+    """The card a check-in's "yes" for `day` goes on: urgent (now) or a past day."""
+    if (today - day).days < SELF_HARM_CURRENT_DAYS:
+        return Signal.Kind.URGENT_CHECKIN
+    return Signal.Kind.PAST_CHECKIN
+
+
 # The report days an urgent card keeps in its details: enough for "on 3 of the last 7 days"
 # and the calm-days count; every report stays in SignalReport.
 KEPT_REPORT_DAYS = 60
@@ -84,8 +98,8 @@ def urgent_signal_record(
     Every new report is announced: the care team is emailed once per report (alerts.py), with
     no health data, and the dashboard shows the card as not yet acted on.
     """
-    if kind not in Signal.URGENT_KINDS:
-        raise ValueError("not an urgent signal kind")
+    if kind not in Signal.SELF_HARM_KINDS:
+        raise ValueError("not a self-harm signal kind")
     key = str(dedupe_key)
     seen = SignalReport.objects.filter(patient=patient, kind=kind, key=key).first()
     if seen is not None:
@@ -106,11 +120,15 @@ def urgent_signal_record(
     if answer is not None:
         card.details["answer"] = answer
     card.reports += 1
-    card.last_reported_at = now
+    # Never before the card's own detection: a concurrent first report may have opened the
+    # card a moment after this call read the clock (signal_reported_after_detection).
+    card.last_reported_at = max(now, card.detected_at)
     card.save(update_fields=["details", "reports", "last_reported_at"])
     # The care team is told now (after commit); their every-minute sweep is the safety net if
-    # the broker is down. The email carries no health data, only a link.
-    _announce(card)
+    # the broker is down. The email carries no health data, only a link. A past day's report
+    # waits on the patient's page for the team's next look: no one is asked to act tonight.
+    if kind in Signal.URGENT_KINDS:
+        _announce(card)
     return card
 
 
@@ -124,15 +142,22 @@ def urgent_signals_rest(*, patient_id: int, today: dt.date) -> list[int]:
     the last report, with a check-in that reported no thoughts of self-harm. Silence is not
     calm: days without a check-in do not count, so a card never rests on its own while the
     patient is away. Returns the ids of the cards that rested. At most one query per open card
-    (there are at most two)."""
+    (there are at most three)."""
     rested = []
-    for card in Signal.objects.select_for_update().filter(
-        patient_id=patient_id, kind__in=Signal.URGENT_KINDS, resolved_at__isnull=True
+    for card in (
+        Signal.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(patient_id=patient_id, kind__in=Signal.SELF_HARM_KINDS, resolved_at__isnull=True)
     ):
+        # A past day's report counts calm days from when it was told, not from the day it is
+        # about: days already calm back then would otherwise rest it before anyone read it.
+        since = (
+            card.last_reported_at.astimezone(card.patient.zoneinfo).date()
+            if card.kind == Signal.Kind.PAST_CHECKIN
+            else _last_report_day(card)
+        )
         calm = (
-            CheckIn.objects.filter(
-                patient_id=patient_id, day__gt=_last_report_day(card), day__lte=today
-            )
+            CheckIn.objects.filter(patient_id=patient_id, day__gt=since, day__lte=today)
             .exclude(self_harm_thoughts=True)
             .count()
         )
@@ -145,10 +170,11 @@ def urgent_signals_rest(*, patient_id: int, today: dt.date) -> list[int]:
 
 
 def urgent_signals_safe_now(*, patient) -> int:
-    """The patient says they are safe now: their open urgent cards rest at once (they stay in
-    the history, and the care team still sees whether anyone reached out). Returns how many."""
+    """The patient says they are safe now: their open cards about thoughts of self-harm (now
+    or on a past day) rest at once (they stay in the history, and the care team still sees
+    whether anyone reached out). Returns how many."""
     return Signal.objects.filter(
-        patient=patient, kind__in=Signal.URGENT_KINDS, resolved_at__isnull=True
+        patient=patient, kind__in=Signal.SELF_HARM_KINDS, resolved_at__isnull=True
     ).update(resolved_at=timezone.now(), resolution=Signal.Resolution.SAFE_NOW)
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("sw.js", shell.service_worker, name="service_worker"),
     path("offline/", shell.offline, name="offline"),
     path("help/", views.need_help_now, name="need_help_now"),
+    path("more/", views.more, name="more"),
     path("help/country/", views.help_country, name="help_country"),
     path("checkin/", views.checkin_today, name="checkin"),
     path("checkin/<isodate:day>/", views.checkin_day, name="checkin_day"),

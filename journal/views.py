@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.countries import browser_hints
+from accounts.decorators import patient_required
 from accounts.services import profile_update
 
 from . import selectors
@@ -42,6 +43,7 @@ from .forms import (
     SafetyPlanForm,
     SessionCheckForm,
     TreatmentSessionForm,
+    day_words,
 )
 from .models import Course, Medication, SafetyPlan, TreatmentSession
 from .questionnaires import SPECS, STEM
@@ -104,6 +106,12 @@ def _home(request, grant):
             "plan_suggestions": len(care_teams().plan_suggestions(patient)),
         },
     )
+
+
+@patient_required
+def more(request):
+    """On a phone, the pages that are not in the bottom tab bar (base.html)."""
+    return render(request, "journal/more.html")
 
 
 # Public on purpose: someone in crisis may be signed out, or on a borrowed phone.
@@ -184,9 +192,11 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
         )
     existing = selectors.checkin_for_day(patient=patient, day=day)
     session = integration_session_for(patient=patient, day=day)
+    past_day = "" if is_today else day_words(day, today=patient.today())
     form_kwargs = {
         "activities": selectors.activities_for(patient),
         "integration": session is not None,
+        "past_day": past_day,
     }
     stale = False
     if request.method == "POST":
@@ -207,7 +217,9 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
                     return _queued_answer("stale", version=conflict.current.version, safety=safety)
                 if safety:
                     # Safety first: the "yes" was kept even from a stale tab; show help now.
-                    return _safety_flow(request, patient, source="checkin", stale=True)
+                    return _safety_flow(
+                        request, patient, source="checkin", stale=True, past_day=past_day
+                    )
                 stale = True
                 existing = selectors.checkin_for_day(patient=patient, day=day)
                 form = CheckInForm(initial=CheckInForm.initial_from(existing), **form_kwargs)
@@ -222,7 +234,8 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
                         message=_saved_message(day, is_today),
                     )
                 if checkin.self_harm_thoughts:
-                    return _safety_flow(request, patient, source="checkin")
+                    # A past day's "yes" shows help at once too: the thoughts may be back.
+                    return _safety_flow(request, patient, source="checkin", past_day=past_day)
                 messages.success(request, _saved_message(day, is_today))
                 return redirect("home" if is_today else "history")
     else:
@@ -237,6 +250,7 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
             "form": form,
             "day": day,
             "is_today": is_today,
+            "past_day": past_day,
             "existing": existing,
             "stale": stale,
             "session": session,
@@ -246,19 +260,22 @@ def _checkin(request, grant, day: dt.date, *, is_today: bool):
     )
 
 
-def _safety_flow(request, patient, *, source: str, stale: bool = False):
+def _safety_flow(request, patient, *, source: str, stale: bool = False, past_day: str = ""):
     """The safety flow, in this very response (no redirect to wait for): crisis lines, the care
-    teams the patient shares with and their notes, and the patient's safety plan."""
+    teams the patient shares with and their notes, and the patient's safety plan. `past_day`:
+    the "yes" was about an earlier day, and the words say so."""
     context = safety_context(patient).as_template()
     return render(
-        request, "journal/safety_flow.html", {**context, "source": source, "stale": stale}
+        request,
+        "journal/safety_flow.html",
+        {**context, "source": source, "stale": stale, "past_day": past_day},
     )
 
 
 def _saved_message(day: dt.date, is_today: bool) -> str:
     if is_today:
         return "Saved. Thank you for checking in today."
-    return f"Saved your check-in for {day:%A %-d %B}."
+    return f"Saved your check-in for {day_words(day, today=day)}."
 
 
 # --- History ---

@@ -25,8 +25,9 @@ PHQ9_RISE = "phq9_rise"
 PHQ9_HIGH = "phq9_high"
 URGENT_ITEM9 = "urgent_item9"
 URGENT_CHECKIN = "urgent_checkin"
+PAST_CHECKIN = "past_checkin"
 URGENT = (URGENT_ITEM9, URGENT_CHECKIN)
-KINDS = (URGENT_ITEM9, URGENT_CHECKIN, SLIDE, PHQ9_RISE, PHQ9_HIGH)
+KINDS = (URGENT_ITEM9, URGENT_CHECKIN, PAST_CHECKIN, SLIDE, PHQ9_RISE, PHQ9_HIGH)
 
 # "on 3 of the last 7 days": how far back repeated reports are counted in the words.
 RECENT_DAYS = 7
@@ -68,6 +69,10 @@ PATIENT_STEPS = {
     ),
     URGENT_ITEM9: URGENT_STEPS,
     URGENT_CHECKIN: URGENT_STEPS,
+    PAST_CHECKIN: (
+        "If those thoughts are with you now, use “Need help now?” at the top of every page.",
+        "Open your safety plan, and tell your care team, or someone you trust.",
+    ),
 }
 
 TEAM_STEPS = {
@@ -76,6 +81,7 @@ TEAM_STEPS = {
     PHQ9_HIGH: ("Consider whether treatment needs reviewing.",),
     URGENT_ITEM9: ("Please reach out to the patient today, and record it here.",),
     URGENT_CHECKIN: ("Please reach out to the patient today, and record it here.",),
+    PAST_CHECKIN: ("Not reported as happening now: consider asking about it at the next contact.",),
 }
 
 PATIENT_TITLES = {
@@ -84,6 +90,7 @@ PATIENT_TITLES = {
     PHQ9_HIGH: "Your latest PHQ-9 is high",
     URGENT_ITEM9: "You told us about thoughts of self-harm",
     URGENT_CHECKIN: "You told us about thoughts of self-harm",
+    PAST_CHECKIN: "You told us about thoughts of self-harm on an earlier day",
 }
 TEAM_TITLES = {
     SLIDE: "Sustained slide across several areas",
@@ -91,6 +98,7 @@ TEAM_TITLES = {
     PHQ9_HIGH: "PHQ-9 of 15 or more",
     URGENT_ITEM9: "PHQ-9 item 9 answered above zero",
     URGENT_CHECKIN: "Thoughts of self-harm reported in a check-in",
+    PAST_CHECKIN: "Thoughts of self-harm reported for a past day",
 }
 
 
@@ -142,6 +150,15 @@ def _when(details: Mapping[str, Any], today: dt.date) -> str:
     return f"on {days[-1].day} {days[-1]:%B}"
 
 
+def _past_days(details: Mapping[str, Any]) -> str:
+    """ "on Saturday 24 October", or "on 3 earlier days, the latest Saturday 24 October"."""
+    days = report_days(details)
+    if not days:
+        return "on an earlier day"
+    latest = f"{days[-1]:%A} {days[-1].day} {days[-1]:%B}"
+    return f"on {latest}" if len(days) == 1 else f"on {len(days)} earlier days, the latest {latest}"
+
+
 def for_patient(kind: str, details: Mapping[str, Any], *, today: dt.date) -> Words:
     """The warning as the patient reads it: second person, kind, no clinical shorthand."""
     title = PATIENT_TITLES.get(kind, "Something worth noticing")
@@ -159,6 +176,11 @@ def for_patient(kind: str, details: Mapping[str, Any], *, today: dt.date) -> Wor
             f"In your check-in you told us you have had thoughts of hurting yourself{when}. "
             "Thank you for telling us. Thoughts like these can pass, and you don't have to "
             "carry them alone."
+        )
+    elif kind == PAST_CHECKIN:
+        text = (
+            "Filling in an earlier day, you told us you had thoughts of hurting yourself "
+            f"{_past_days(details)}. Thank you for telling us. You don't have to carry them alone."
         )
     elif kind == SLIDE:
         areas = _join(_area_words(details.get("areas", []), reader="patient"))
@@ -213,6 +235,12 @@ def for_team(kind: str, details: Mapping[str, Any], *, today: dt.date) -> Words:
         )
     elif kind == URGENT_CHECKIN:
         text = f"In a daily check-in, the patient reported thoughts of harming themself{when}."
+    elif kind == PAST_CHECKIN:
+        text = (
+            "In a check-in filled in later for an earlier day, the patient reported thoughts of "
+            f"harming themself {_past_days(details)}. This is about a past day: the patient did "
+            "not report it as happening now."
+        )
     elif kind == SLIDE:
         areas = _join(_area_words(details.get("areas", []), reader="team"))
         low, usual, mean = details.get("low_days"), details.get("usual"), details.get("mean")

@@ -76,10 +76,11 @@ def test_who_viewed_costs_the_same_queries_for_a_long_log(
     client.force_login(world.patient)
     client.get(reverse("careteam:sharing"))  # the session's first refresh is written here
 
-    # Session and user; one grouped pass over the log; the teams of everyone on both pages.
-    with django_assert_max_num_queries(4):
+    # Session and user; one grouped pass over the log; the teams of everyone on both pages;
+    # the person's remembered devices ("Where you stay signed in").
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("careteam:access_log"))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         client.get(reverse("careteam:access_log"), {"page": 3, "refused_page": 2})
 
     assert response.content.decode().count('class="access-line"') == 2 * LINES_PER_PAGE

@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -74,3 +75,35 @@ def log_in(page, email, *, then: str | None = "**/"):
         page.get_by_role("button", name="Sign In", exact=True).click()
     if then:
         page.wait_for_url(then)
+
+
+def choose_mood(page, mood: int) -> None:
+    """Pick a mood on the check-in's slider as a keyboard user does (static/js/checkin.js):
+    Home is 0, then one step right per point."""
+    slider = page.locator("[data-mood-range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    for _ in range(mood):
+        page.keyboard.press("ArrowRight")
+    assert slider.get_attribute("aria-valuetext", timeout=2000).startswith(f"{mood} out of 10")
+
+
+def log_out(page) -> None:
+    """Sign out from wherever the button is: the menu on a wide screen, under More on a
+    patient's phone (the bottom tab bar)."""
+    button = page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")
+    if not button.is_visible():
+        page.goto("/more/")
+        button = page.locator("main").get_by_role("button", name="Log out")
+    button.click()
+
+
+def open_from_menu(page, name: str) -> None:
+    """Follow a menu link as the screen offers it: the menu on a wide screen (or a care-team
+    account's), More in the bottom tab bar on a patient's phone."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("navigation", name="Tabs").get_by_role("link", name="More").click()
+        page.wait_for_url("**/more/")
+        link = page.locator("main").get_by_role("link", name=re.compile(f"^{re.escape(name)}"))
+    link.first.click()

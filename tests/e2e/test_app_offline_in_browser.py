@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.models import CheckIn
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import CheckInFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -207,7 +207,7 @@ def test_signing_out_clears_the_queue_the_worker_and_its_cache(page, live_server
     expect(page.get_by_text("Not sent, your check-in for")).to_be_visible()
     assert len(page.evaluate(QUEUED)) == 1 and page.evaluate(CACHED_URLS)
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.wait_for_url("**/accounts/login/")
 
     assert page.evaluate("indexedDB.databases().then((dbs) => dbs.map((d) => d.name))") == []

@@ -5,7 +5,7 @@ from django.core import mail
 
 from accounts.models import User
 from careteam.models import Membership
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import CareTeamFactory, CareUserFactory, MembershipFactory, code_for_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def test_a_team_admin_invites_a_coach_who_signs_up_and_lands_in_the_team(page, l
     page.get_by_label("Role in the team").select_option("coach")
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("Invitation sent to new.coach@clinic.test.").wait_for()
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.wait_for_url("**/accounts/login/")
 
     link = re.search(r"https?://[^/\s]+(/care/invitations/[^\s]+/)", mail.outbox[-1].body)

@@ -1,7 +1,7 @@
 import pytest
 
 from careteam.models import AccessEvent, Share
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_from_menu
 from tests.factories import (
     PASSWORD,
     CareTeamFactory,
@@ -45,7 +45,7 @@ def test_patient_shares_by_code_clinician_sees_them_then_revocation_locks_them_o
 
     # The patient connects with the code the clinic gave them, confirming their password.
     log_in(page, patient.email)
-    page.get_by_role("link", name="Sharing").click()
+    open_from_menu(page, "Sharing")
     page.get_by_label("Team code").fill("harb 7k2m")
     assert page.get_by_label("Trends and questionnaires").is_checked()
     assert not page.get_by_label("Daily notes and session insights").is_checked()

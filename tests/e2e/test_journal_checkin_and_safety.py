@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journal.models import CheckIn, QuestionnaireResponse, Signal
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import choose_mood, log_in
 from tests.factories import UserFactory, builtin_activities
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +14,7 @@ def test_a_patient_checks_in_then_a_phq9_with_item9_shows_crisis_help(page, live
     log_in(page, patient.email)
 
     page.get_by_role("link", name="Check in", exact=True).click()
-    page.get_by_role("group", name="Mood today (required)").get_by_label("4", exact=True).check()
+    choose_mood(page, 4)
     page.get_by_text("More about today (optional)").click()
     energy = page.get_by_label("Energy, 0 to 10")
     energy.focus()
@@ -64,4 +64,6 @@ def test_the_year_in_colour_and_safety_plan_render_under_the_csp(page, live_serv
     expect(page.get_by_text("Jo: 555-0142")).to_be_visible()
 
     page.goto("/history/calendar/")
-    expect(page.get_by_role("table")).to_be_visible()
+    expect(page.locator(".month-grid").first).to_be_visible()  # on a phone: a month at a time
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(page.get_by_role("table")).to_be_visible()  # wider: the year's table

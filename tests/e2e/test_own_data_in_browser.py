@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import User
 from journal.models import CheckIn
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, open_from_menu
 from tests.factories import PASSWORD, CheckInFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,7 +13,7 @@ def test_a_patient_downloads_their_journal_then_deletes_their_account(page):
     CheckInFactory(patient=patient, mood=3, note="Walked to the harbour and back.")
 
     log_in(page, patient.email)
-    page.get_by_role("link", name="Settings").click()
+    open_from_menu(page, "Settings")
     page.get_by_role("link", name="Download everything you have written in Tideline").click()
     page.wait_for_url("**/accounts/reauthenticate/**")
     page.get_by_placeholder("Password").fill(PASSWORD)

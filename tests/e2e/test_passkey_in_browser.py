@@ -41,4 +41,4 @@ def test_a_patient_adds_a_security_key_and_then_needs_it_to_sign_in(page, patien
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
-    assert page.get_by_role("link", name="Settings").is_visible()
+    assert page.get_by_role("link", name="More").is_visible()  # signed in: the tab bar

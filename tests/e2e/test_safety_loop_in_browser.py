@@ -13,7 +13,7 @@ from careteam.models import Outreach
 from journal import warning_words
 from journal.access import Scope
 from journal.models import Signal, SignalReport
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import choose_mood, log_in
 from tests.factories import (
     CareTeamFactory,
     CareUserFactory,
@@ -157,7 +157,7 @@ def test_the_loop_from_item_9_to_outreach_to_rest(page, browser, live_server, ru
         CheckInFactory(patient=patient, day=today - dt.timedelta(days=ago), mood=6)
 
     page.goto("/checkin/")
-    page.get_by_role("group", name="Mood today (required)").get_by_label("6", exact=True).check()
+    choose_mood(page, 6)
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_text(patient_words[0])).to_have_count(0)  # no card on Home any more

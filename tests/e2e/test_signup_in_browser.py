@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
+from tests.e2e.conftest import log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +25,7 @@ def test_a_new_patient_signs_up_verifies_and_logs_in(page, live_server):
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", name="Hello, Ari").is_visible()
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.wait_for_url("**/accounts/login/")
     page.get_by_label("Email:", exact=True).fill("browser.person@example.test")
     page.get_by_label("Password:", exact=True).fill("tidal-pools-at-dawn-42")

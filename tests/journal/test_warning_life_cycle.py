@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,13 @@ pytestmark = pytest.mark.django_db
 
 
 def say_yes(patient, day):
-    return checkin_save(patient=patient, day=day, data=CheckInData(mood=2, self_harm_thoughts=True))
+    """A "yes" in the check-in for `day`, filled in on that day, as a daily check-in is (filled
+    in later, it would be a past day's report: tests/careteam/test_past_day_self_harm.py)."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=patient.zoneinfo)
+    with time_machine.travel(min(noon, timezone.now()), tick=False):
+        return checkin_save(
+            patient=patient, day=day, data=CheckInData(mood=2, self_harm_thoughts=True)
+        )
 
 
 def calm(patient, day):
@@ -221,11 +228,12 @@ def test_a_yes_among_the_calm_days_starts_the_count_again(settings):
 def test_calm_days_on_a_check_in_let_the_card_rest_through_the_save_path(
     post_checkin, patient, tasks_run_here, settings, django_capture_on_commit_callbacks
 ):
-    settings.SIGNAL_CALM_DAYS = 2
+    # Yesterday's "yes" is still about now (an urgent card); a yes for an earlier day, filled
+    # in today, is a past day's report with calm days of its own (test_past_day_self_harm.py).
+    settings.SIGNAL_CALM_DAYS = 1
     today = patient.today()
     with django_capture_on_commit_callbacks(execute=True):
-        post_checkin(day=today - dt.timedelta(days=2), mood="2", self_harm_thoughts="yes")
-        post_checkin(day=today - dt.timedelta(days=1), mood="5", self_harm_thoughts="no")
+        post_checkin(day=today - dt.timedelta(days=1), mood="2", self_harm_thoughts="yes")
     assert Signal.objects.get(patient=patient).resolved_at is None
     with django_capture_on_commit_callbacks(execute=True):
         post_checkin(mood="6")

@@ -32,6 +32,7 @@ DETAILS = {
     "phq9_high": {"total": 17},
     "urgent_item9": {"days": ["2026-05-08", "2026-05-10"], "answer": 2},
     "urgent_checkin": {"days": ["2026-05-04", "2026-05-07", "2026-05-10"]},
+    "past_checkin": {"days": ["2026-04-25"]},
 }
 KINDS = [kind for kind, _ in Signal.Kind.choices]
 
@@ -65,6 +66,7 @@ def test_each_text_carries_its_facts(kind):
         "phq9_high": ("17",),
         "urgent_item9": ("on 2 of the last 7 days",),
         "urgent_checkin": ("on 3 of the last 7 days",),
+        "past_checkin": ("on Saturday 25 April",),
     }[kind]
     for fact in facts:
         assert fact in patient
