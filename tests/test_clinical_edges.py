@@ -357,20 +357,9 @@ def test_remission_is_a_phq9_under_five():
     assert not q.phq9_remission(5)
 
 
-def test_outcomes_are_measured_from_the_first_score_on_or_after_the_first_session():
-    first_session = dt.date(2026, 3, 10)
-    scores = [(dt.date(2026, 3, 1), 22), (dt.date(2026, 3, 10), 20), (dt.date(2026, 3, 24), 10)]
-    assert q.phq9_outcomes(scores, first_session) == [
-        (False, False),  # before the sessions: measured from the first score (22)
-        (False, False),
-        (True, False),  # 10 is half of 20, the first on or after the session
-    ]
-    # No session yet: from the first score.
-    assert q.phq9_outcomes(scores, None) == [(False, False), (False, False), (True, False)]
-    assert q.phq9_outcomes([(dt.date(2026, 3, 1), 11), (dt.date(2026, 3, 2), 4)], None) == [
-        (False, False),
-        (True, True),
-    ]
+# Which score a course's response is measured from (the pre-treatment baseline: the latest
+# PHQ-9 in the 30 days up to the first session, before its time) is pinned at every edge in
+# tests/journal/test_course_rules.py, beside journal/courses.py.
 
 
 def test_item_nine_above_zero_starts_the_safety_flow():
@@ -447,18 +436,18 @@ def test_the_home_page_shows_a_questionnaire_due_from_fourteen_days(settings):
     assert all(s.due for s in questionnaires_due(patient=fresh, today=fresh.today()))
 
 
-def test_the_reminder_email_comes_from_the_day_after_the_fourteenth():
-    """journal/reminders/__init__.py: the reminder goes when the last response is *more than*
-    QUESTIONNAIRE_DUE_DAYS days before the local day: 14 days, not yet; 15, due. (The home page
-    shows it due a day earlier, at 14: see TESTING.md, "Findings".)"""
+def test_the_reminder_email_comes_on_the_fourteenth_day_as_the_home_page_says():
+    """QUESTIONNAIRE_DUE_DAYS = 14 (the PHQ-9 and GAD-7 ask about "the last 2 weeks"; Kroenke et
+    al. 2001; Spitzer et al. 2006): the reminder goes when the last response is 14 or more days
+    before the local day, the same day the home page starts showing it due. 13 days: not yet."""
     every = django_settings.QUESTIONNAIRE_DUE_DAYS
     today = TODAY
     last = {
-        (1, "phq9"): today - dt.timedelta(days=every),
-        (1, "gad7"): today - dt.timedelta(days=every + 1),
+        (1, "phq9"): today - dt.timedelta(days=every - 1),
+        (1, "gad7"): today - dt.timedelta(days=every),
     }
     assert questionnaire_cycles(last, 1, today) == [
-        f"gad7:{(today - dt.timedelta(days=every + 1)).isoformat()}"
+        f"gad7:{(today - dt.timedelta(days=every)).isoformat()}"
     ]
     assert questionnaire_cycles({}, 1, today) == ["phq9:never", "gad7:never"]
 
@@ -583,14 +572,6 @@ def test_a_baseline_of_one_falling_to_zero_is_a_response():
     """Any baseline above 0 can be halved: 1 to 0 is a 100% drop."""
     assert q.phq9_response(baseline=1, total=0)
     assert not q.phq9_response(baseline=1, total=1)
-
-
-def test_a_score_on_the_first_sessions_day_is_its_own_baseline():
-    """ "The first score on or after the first treatment session" (journal/questionnaires.py):
-    a PHQ-9 filled on the session's day is the baseline, not the one before it."""
-    scores = [(dt.date(2026, 3, 1), 22), (dt.date(2026, 3, 10), 10)]
-    assert q.phq9_outcomes(scores, dt.date(2026, 3, 10)) == [(False, False), (False, False)]
-    assert q.phq9_outcomes(scores, dt.date(2026, 3, 11)) == [(False, False), (True, False)]
 
 
 def test_wrong_answers_are_refused_with_a_reason():

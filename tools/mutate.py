@@ -81,6 +81,11 @@ MODULES: dict[str, Module] = {
         ),
         pytest_args=("-m", "not django_db"),
     ),
+    "courses": Module(
+        ("journal/courses.py",),
+        ("tests/journal/test_course_rules.py", "tests/test_clinical_edges.py"),
+        pytest_args=("-m", "not django_db"),
+    ),
     "weekly": Module(
         ("journal/weekly.py",),
         (

@@ -67,12 +67,13 @@ def _with_devices(users: list[User]) -> set[int]:
 
 
 def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[str]:
-    """The due cycles of `user_id` on `day`: one per instrument never filled, or last filled more
-    than QUESTIONNAIRE_DUE_DAYS days before `day`, named by that last day."""
+    """The due cycles of `user_id` on `day`: one per instrument never filled, or last filled
+    QUESTIONNAIRE_DUE_DAYS or more days before `day` (the day the home page starts showing it
+    due: both instruments ask about "the last 2 weeks"), named by that last day."""
     cycles = []
     for instrument in Instrument.values:
         last = last_days.get((user_id, instrument))
-        if last is None or last < day - dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS):
+        if last is None or last <= day - dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS):
             cycles.append(f"{instrument}:{last.isoformat() if last else 'never'}")
     return cycles
 

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import EmailDelivery, PushSubscription
+from accounts.models import EmailDelivery, PushSubscription, TrustedDevice
 from careteam.access import grant_for
 from careteam.alerts import care_alert_send, signals_missing_alerts
 from careteam.outreach import contact_details_save, outreach_record
@@ -33,7 +33,9 @@ from journal.models import (
     AppointmentReport,
     CheckInActivity,
     ImportJob,
+    Medication,
     SafetyPlan,
+    SessionCheck,
     Signal,
 )
 from journal.reminders.dispatch import reminders_claim_due
@@ -95,7 +97,9 @@ def a_whole_account(patient, other, clinician):
     daily_history(patient, days=20, end=patient.today() - dt.timedelta(days=1))
     tag = tags_for_import(patient=patient, names=["Sea swim"])["Sea swim"]
     CheckInFactory(patient=patient, day=patient.today()).tags_add(tag)
-    TreatmentSessionFactory(patient=patient)
+    session = TreatmentSessionFactory(patient=patient)
+    SessionCheck.objects.create(session=session, patient=patient, moment="evening", felt=5)
+    Medication.objects.create(patient=patient, name="Sertraline", started_on=patient.today())
     scored_questionnaire(patient, "phq9", 12, patient.today())
     SafetyPlan.objects.create(patient=patient, reasons_for_living="My sister")
     weekly_summaries_rebuild(patient_ids=[patient.pk, other.pk])
@@ -125,6 +129,12 @@ def a_whole_account(patient, other, clinician):
         endpoint=f"https://push.example.test/{patient.public_id}",
         p256dh="k",
         auth="a",
+    )
+    TrustedDevice.objects.create(
+        user=patient,
+        session_hash=str(patient.public_id),
+        device="Chrome on Android",
+        expires_at=timezone.now() + dt.timedelta(days=30),
     )
     return SignalFactory(patient=patient, kind="sustained_slide")
 

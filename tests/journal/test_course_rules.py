@@ -11,6 +11,7 @@ from journal.courses import (
     course_baseline,
     course_outcome,
     group_sessions,
+    next_course_kind,
     point_outcomes,
     spans_from_first_sessions,
 )
@@ -52,7 +53,46 @@ def test_a_score_on_the_first_sessions_day_counts_only_before_the_session(hour, 
 
 def test_without_times_a_score_on_the_sessions_day_counts_as_before():
     points = [Point(days(0), 18), Point(days(7), 9)]
-    assert course_baseline(points, Span(FIRST)).point.total == 18
+    baseline = course_baseline(points, Span(FIRST))
+    assert baseline.point.total == 18 and baseline.before_treatment
+    # A score with no time of its own (an import) on the day of a timed session: before too.
+    baseline = course_baseline(points, SPAN)
+    assert baseline.point.total == 18 and baseline.before_treatment
+
+
+def test_a_score_at_the_sessions_very_minute_is_not_before_it():
+    """ "Before the session's time": a PHQ-9 stamped at the session's own minute is not."""
+    points = [p(-3, 21), Point(days(0), 18, AT_TEN), p(7, 9)]
+    assert course_baseline(points, SPAN).point.total == 21
+
+
+def test_no_scores_at_all_leave_a_course_without_a_baseline_in_words():
+    assert course_baseline([], SPAN).point is None
+    outcome = course_outcome([], SPAN)
+    assert outcome.baseline.point is None
+    assert outcome.baseline.words == "No PHQ-9 yet to measure this course from."
+    only_baseline = course_outcome([p(-1, 20)], SPAN)
+    assert only_baseline.baseline.point.total == 20 and only_baseline.latest is None
+
+
+def test_a_score_after_the_session_on_its_day_is_the_courses_first_result():
+    outcome = course_outcome([p(-1, 20), p(0, 9, hour=11)], SPAN)
+    assert outcome.latest.total == 9
+    assert outcome.response_on == days(0)
+
+
+def test_a_score_after_the_next_courses_first_session_belongs_to_the_next_course():
+    span = Span(FIRST, AT_TEN, days(120), at(120, 10))
+    early, late = (course_outcome([p(-1, 20), p(20, 9), p(120, 18, h)], span) for h in (9, 11))
+    assert early.latest.total == 18  # 09:00, before the next course's 10:00 session
+    assert late.latest.total == 9
+
+
+@pytest.mark.parametrize(("latest", "holds"), [(4, True), (5, False)])
+def test_remission_holds_at_the_latest_score_only_under_five(latest, holds):
+    outcome = course_outcome([p(-1, 20), p(7, 3), p(14, latest)], SPAN)
+    assert outcome.remission_on == days(7)
+    assert outcome.remission_holds is holds
 
 
 @pytest.mark.parametrize(("before", "found"), [(30, True), (31, False)])
@@ -134,6 +174,21 @@ def test_the_durability_cue_needs_five_points_above_the_best(last_total, cue):
         assert "response no longer holds" in outcome.cue_for_team
 
 
+def test_the_rise_is_read_to_its_latest_score_and_a_plateau_still_rises():
+    """Three scores after the best: the latest (12, 6 above the best) decides, not the first
+    after it; two equal scores in a row are a plateau, not a dip."""
+    assert (
+        course_outcome([p(-1, 20), p(14, 6), p(21, 8), p(28, 9), p(42, 12)], SPAN).rising_weeks == 4
+    )
+    assert (
+        course_outcome([p(-1, 20), p(14, 6), p(21, 8), p(28, 8), p(42, 12)], SPAN).rising_weeks == 4
+    )
+
+
+def test_no_rise_when_the_best_is_the_latest_score():
+    assert course_outcome([p(-1, 20), p(14, 6)], SPAN).rising_weeks == 0
+
+
 def test_a_dip_in_the_rise_means_no_cue():
     points = [p(-1, 20), p(14, 6), p(21, 12), p(28, 9), p(42, 12)]
     assert course_outcome(points, SPAN).rising_weeks == 0
@@ -142,6 +197,47 @@ def test_a_dip_in_the_rise_means_no_cue():
 def test_no_cue_before_a_response():
     points = [p(-1, 20), p(14, 12), p(42, 19)]  # never halved: a course not yet working
     assert course_outcome(points, SPAN).rising_weeks == 0
+
+
+def test_each_score_is_measured_from_the_baseline_of_the_course_it_falls_in():
+    """Before any course: from the patient's first score (8). In course 1: from its baseline
+    (24), including a score after the session on its own day. In course 2: from its own
+    baseline (10, the day before), not course 1's and not the first score."""
+    spans = spans_from_first_sessions([(FIRST, AT_TEN), (days(120), at(120, 10))])
+    points = [p(-40, 8), p(-1, 24), p(0, 12, hour=11), p(20, 12), p(119, 10), p(130, 5), p(135, 6)]
+    assert point_outcomes(points, spans) == [
+        (False, False),  # the first score: nothing to measure it from
+        (False, False),  # 24 from 8
+        (True, False),  # 12 from 24, after the 10:00 session that day
+        (True, False),
+        (True, False),  # 10 from 24: still course 1
+        (True, False),  # 5 from 10: course 2's own baseline; 5 is not remission
+        (False, False),  # 6 from 10: no (from 24 it would be)
+    ]
+
+
+def test_each_course_ends_where_the_next_one_starts():
+    firsts = [(FIRST, AT_TEN), (days(60), at(60, 11)), (days(200), None)]
+    assert spans_from_first_sessions(firsts) == [
+        Span(FIRST, AT_TEN, days(60), at(60, 11)),
+        Span(days(60), at(60, 11), days(200), None),
+        Span(days(200), None, None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("previous", "gap", "kind"),
+    [
+        (None, None, "induction"),
+        (None, 10, "induction"),  # no course before: always an induction
+        ("induction", None, "induction"),
+        ("maintenance", 90, "maintenance"),
+        ("maintenance", 91, "induction"),  # more than 90 days: treatment had stopped
+        ("induction", 30, "maintenance"),
+    ],
+)
+def test_the_next_courses_kind(previous, gap, kind):
+    assert next_course_kind(previous, gap) == kind
 
 
 def test_without_any_session_scores_are_measured_from_the_first():

@@ -109,7 +109,7 @@ def test_deleting_the_account_removes_its_cached_charts_and_no_one_elses(
     assert response.status_code == 200
     assert chart_keys(patient.pk) == []
     assert chart_keys(other_patient.pk) == [
-        private_cache._key(other_patient.pk, "trends:charts:v8:30d")
+        private_cache._key(other_patient.pk, CACHE_NAMES["30d"])
     ]
 
 

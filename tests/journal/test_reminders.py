@@ -208,9 +208,9 @@ def test_questionnaire_reminder_comes_once_per_due_cycle(smtp_sink, settings):
     reminder_schedule_refresh(user=person, now=at("2026-11-10T08:00"))
 
     assert run_beat(at("2026-11-10T20:00")) == 0  # 9 days: not due
-    assert run_beat(at("2026-11-15T20:00")) == 0  # exactly 14 days: not yet
-    assert run_beat(at("2026-11-16T20:00")) == 1  # 15 days: both due, one email
-    assert run_beat(at("2026-11-17T20:00")) == 0  # same cycle: not again
+    assert run_beat(at("2026-11-14T20:00")) == 0  # 13 days: not yet
+    assert run_beat(at("2026-11-15T20:00")) == 1  # exactly 14 days: both due, one email
+    assert run_beat(at("2026-11-16T20:00")) == 0  # same cycle: not again
     QuestionnaireResponseFactory(
         patient=person,
         instrument="phq9",
