@@ -22,8 +22,9 @@ What is sent, and its period (the occasion it is sent once for):
   QUESTIONNAIRE_DUE_DAYS days before the local day, or there is none; period = the due cycles,
   e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response is saved). Each cycle is
   mailed once; two due together share one email.
-- integration reminder (opt-in): at the reminder time on the three days after a treatment
-  session; period = the local date.
+- integration reminder (opt-in): at the reminder time on the days with an integration prompt
+  (1, 3, 7 and 30 days after a treatment session: journal.models.INTEGRATION_DAYS), unless that
+  day's check-in already answered it; period = the local date.
 - weekly email: from Monday 08:00 local, once the weekly job has written the WeeklySummary of the
   week that just ended; period = that week's Monday.
 """

@@ -20,10 +20,14 @@ from accounts.schedule import (
 )
 from accounts.timezones import zone
 
-from ..models import CheckIn, Instrument, QuestionnaireResponse, TreatmentSession, WeeklySummary
-
-# The integration reminder comes on this many days after a session.
-INTEGRATION_DAYS = 3
+from ..models import (
+    INTEGRATION_DAYS,
+    CheckIn,
+    Instrument,
+    QuestionnaireResponse,
+    TreatmentSession,
+    WeeklySummary,
+)
 
 
 @dataclass(frozen=True)
@@ -133,14 +137,20 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             mailed_cycles.setdefault(recipient_id, set()).update(period.split(","))
     integration_ids = wanted(kinds.INTEGRATION_REMINDER)
     session_days: set[tuple[int, dt.date]] = set()
+    reflected: set[tuple[int, dt.date]] = set()
     if integration_ids:
-        days = [daily_day[i] for i in integration_ids]
+        days = {daily_day[i] for i in integration_ids}
         session_days = set(
             TreatmentSession.objects.filter(
                 patient_id__in=integration_ids,
-                day__gte=min(days) - dt.timedelta(days=INTEGRATION_DAYS),
-                day__lt=max(days),
+                day__in={d - dt.timedelta(days=n) for d in days for n in INTEGRATION_DAYS},
             ).values_list("patient_id", "day")
+        )
+        # A prompt already answered today needs no reminder (each is answered once).
+        reflected = set(
+            CheckIn.objects.filter(patient_id__in=integration_ids, day__in=days)
+            .exclude(integration_shifted="", integration_carry_forward="")
+            .values_list("patient_id", "day")
         )
     summaries: set[tuple[int, dt.date]] = set()
     if weekly_week:
@@ -181,9 +191,10 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
                         chosen[user.pk, kinds.QUESTIONNAIRE_DUE],
                     )
                 )
-        if chosen[user.pk, kinds.INTEGRATION_REMINDER] and any(
-            (user.pk, day - dt.timedelta(days=n)) in session_days
-            for n in range(1, INTEGRATION_DAYS + 1)
+        if (
+            chosen[user.pk, kinds.INTEGRATION_REMINDER]
+            and (user.pk, day) not in reflected
+            and any((user.pk, day - dt.timedelta(days=n)) in session_days for n in INTEGRATION_DAYS)
         ):
             plan.append(
                 Due(
