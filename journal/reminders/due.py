@@ -203,9 +203,9 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
         if chosen[user.pk, kinds.QUESTIONNAIRE_DUE]:
             done = mailed_cycles.get(user.pk, set())
             cycles = questionnaire_cycles(last_days, user.pk, day)
-            session = booked.get(user.pk)
-            if session is not None:
-                cycles.extend(before_session_cycle(last_at, user.pk, session))
+            soon = booked.get(user.pk)
+            if soon is not None:
+                cycles.extend(before_session_cycle(last_at, user.pk, soon))
             cycles = [c for c in cycles if c not in done]
             if cycles:
                 plan.append(
