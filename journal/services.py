@@ -258,6 +258,16 @@ def _checkin_write(
             # or a second tab): go on as an edit of that row, with the same stale check.
             checkin = CheckIn.objects.select_for_update().get(patient=patient, day=day)
     if not created:
+        kept_words = checkin.integration_shifted or checkin.integration_carry_forward
+        if (
+            kept_words
+            and not (values["integration_shifted"] or values["integration_carry_forward"])
+            and integration_session_for(patient=patient, day=day) is None
+        ):
+            # Written when this day had a prompt (before the prompts' days became 1, 3, 7 and
+            # 30); today's form has none to clear it with, so an edit keeps those words.
+            values["integration_shifted"] = checkin.integration_shifted
+            values["integration_carry_forward"] = checkin.integration_carry_forward
         if _same_content(checkin, values, activity_ids):
             return checkin, False
         if expected_version is not None and expected_version != checkin.version:

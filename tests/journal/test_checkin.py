@@ -455,3 +455,23 @@ def test_each_integration_prompt_is_answered_once_on_its_days_check_in(
     post_checkin(version=saved.version, integration_shifted="Changed my mind")
     assert answers() == ["Changed my mind"]
     assert CheckIn.objects.get(patient=other_patient).integration_shifted == "Theirs"
+
+
+def test_editing_a_day_whose_prompt_has_gone_keeps_the_words_written_then(
+    patient_client, post_checkin, patient, other_patient
+):
+    """Day 2 after a session had a prompt before the prompts' days became 1, 3, 7 and 30: its
+    form now shows none, and saving it keeps what was written (nothing lost)."""
+    day = patient.today() - dt.timedelta(days=3)
+    for person in (patient, other_patient):
+        TreatmentSessionFactory(patient=person, day=day - dt.timedelta(days=2))
+        CheckInFactory(patient=person, day=day, mood=4, integration_shifted="Softer mornings")
+    saved = CheckIn.objects.get(patient=patient)
+
+    page = patient_client.get(reverse("checkin_day", args=[day])).content.decode()
+    post_checkin(day=day, version=saved.version, mood="7")
+
+    assert "What shifted" not in page
+    saved.refresh_from_db()
+    assert (saved.mood, saved.integration_shifted) == (7, "Softer mornings")
+    assert CheckIn.objects.get(patient=other_patient).mood == 4
