@@ -21,6 +21,7 @@ from django.utils import timezone
 from . import measures
 from .measures import Better, Kind, Measure
 from .models import (
+    INTEGRATION_DAYS,
     Activity,
     CheckIn,
     CheckInActivity,
@@ -242,7 +243,8 @@ def _seed_checkins(patient, rng, day_of, session_days) -> dict:
         level = _mood_level(i)
         mood = _clamp(rng.gauss(level, 1.0))
         low = mood <= 4
-        after = [s for s in session_days if 1 <= (day - s).days <= 3]
+        # The integration prompts' days (a reflection is only kept on those).
+        after = [s for s in session_days if (day - s).days in INTEGRATION_DAYS]
         row = CheckIn(
             patient=patient,
             day=day,

@@ -129,13 +129,21 @@ for _measure in measures.MEASURES:
     CheckIn.add_to_class(_measure.name, _measure.model_field())
 
 
+# The days after a session on which the check-in asks what shifted and what to carry forward,
+# and the integration reminder comes (if chosen): the next day, then spaced out to a month, as
+# change keeps settling well after the session itself. One check-in per day, so each of these
+# prompts of a session is answered at most once.
+INTEGRATION_DAYS = (1, 3, 7, 30)
+
+
 class TreatmentSessionQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
 
 class TreatmentSession(models.Model):
-    """A ketamine (or other) treatment session. The days after it are the integration window."""
+    """A ketamine (or other) treatment session. INTEGRATION_DAYS after it, the check-in asks
+    integration prompts."""
 
     class Kind(models.TextChoices):
         IV_INFUSION = "iv", "IV infusion"

@@ -16,7 +16,15 @@ from django.utils import timezone
 from config.enqueue import enqueue_on_commit
 
 from . import measures
-from .models import Activity, CheckIn, QuestionnaireResponse, SafetyPlan, Signal, StaleWeek
+from .models import (
+    INTEGRATION_DAYS,
+    Activity,
+    CheckIn,
+    QuestionnaireResponse,
+    SafetyPlan,
+    Signal,
+    StaleWeek,
+)
 from .models import TreatmentSession as Session
 from .questionnaires import score
 from .signals import checkin_self_harm_kind, urgent_signal_record
@@ -29,7 +37,6 @@ from .treatment import course_tidy, session_course
 BACKFILL_DAYS = 365
 # A patient may keep this many tags of their own; more is almost always a mistake or a script.
 OWN_TAG_LIMIT = 60
-INTEGRATION_WINDOW_DAYS = 3
 # What does the trends work when its task is lost (journal/stale.py), as the log says.
 STALE_SWEEP = "the stale-weeks sweep (every minute)"
 
@@ -125,16 +132,15 @@ def checkin_day_check(*, patient, day: dt.date, oldest: dt.date | None = None) -
 
 
 def integration_session_for(*, patient, day: dt.date) -> Session | None:
-    """The treatment session whose integration window holds `day` (session day +1 to +3), if any.
+    """The treatment session with an integration prompt on `day` (session day +1, +3, +7 or
+    +30: INTEGRATION_DAYS), if any; the latest when two sessions have one that day.
 
     The days right after a session are when change is most open to reflection, so the check-in
-    asks what shifted and what to carry forward then.
+    asks what shifted and what to carry forward then, and again as it settles over a month.
     """
     return (
         Session.objects.for_patient(patient)
-        .filter(
-            day__range=(day - dt.timedelta(days=INTEGRATION_WINDOW_DAYS), day - dt.timedelta(1))
-        )
+        .filter(day__in=[day - dt.timedelta(days=n) for n in INTEGRATION_DAYS])
         .order_by("-day", "-started_at")
         .first()
     )
@@ -252,6 +258,16 @@ def _checkin_write(
             # or a second tab): go on as an edit of that row, with the same stale check.
             checkin = CheckIn.objects.select_for_update().get(patient=patient, day=day)
     if not created:
+        kept_words = checkin.integration_shifted or checkin.integration_carry_forward
+        if (
+            kept_words
+            and not (values["integration_shifted"] or values["integration_carry_forward"])
+            and integration_session_for(patient=patient, day=day) is None
+        ):
+            # Written when this day had a prompt (before the prompts' days became 1, 3, 7 and
+            # 30); today's form has none to clear it with, so an edit keeps those words.
+            values["integration_shifted"] = checkin.integration_shifted
+            values["integration_carry_forward"] = checkin.integration_carry_forward
         if _same_content(checkin, values, activity_ids):
             return checkin, False
         if expected_version is not None and expected_version != checkin.version:

@@ -15,10 +15,10 @@ from django.conf import settings as django_settings
 from journal import early_warning as ew
 from journal import questionnaires as q
 from journal.early_warning import Day, Score, evaluate, questionnaire_findings, slide_finding
-from journal.models import Signal
-from journal.reminders.due import INTEGRATION_DAYS, questionnaire_cycles
+from journal.models import INTEGRATION_DAYS, Signal
+from journal.reminders.due import questionnaire_cycles
 from journal.selectors import questionnaires_due
-from journal.services import INTEGRATION_WINDOW_DAYS, integration_session_for, questionnaire_submit
+from journal.services import integration_session_for, questionnaire_submit
 from tests.factories import TreatmentSessionFactory, UserFactory, scored_questionnaire
 
 TODAY = dt.date(2026, 3, 29)
@@ -391,30 +391,32 @@ def test_item_nine_of_one_opens_the_safety_flow_and_zero_does_not():
 
 
 @pytest.mark.django_db
-def test_the_integration_window_is_the_three_days_after_a_session():
-    """INTEGRATION_WINDOW_DAYS = 3 (journal/services.py; DESIGN.md "the days after a session
-    are the integration window"): day +1 to +3, not the session's own day, not day +4."""
-    assert INTEGRATION_WINDOW_DAYS == 3
+def test_integration_prompts_come_1_3_7_and_30_days_after_a_session():
+    """INTEGRATION_DAYS = (1, 3, 7, 30) (journal/models.py; DESIGN.md): each edge on both sides,
+    not the session's own day, and another patient's session opens nothing."""
+    assert INTEGRATION_DAYS == (1, 3, 7, 30)
     patient = UserFactory()
-    session_day = patient.today() - dt.timedelta(days=10)
+    session_day = patient.today() - dt.timedelta(days=40)
     session = TreatmentSessionFactory(patient=patient, day=session_day)
     other = UserFactory()
     TreatmentSessionFactory(patient=other, day=session_day + dt.timedelta(days=4))
 
-    def window_on(n):
+    def prompt_on(n):
         return integration_session_for(patient=patient, day=session_day + dt.timedelta(days=n))
 
-    assert window_on(0) is None
-    assert window_on(1) == session
-    assert window_on(3) == session
-    assert window_on(4) is None
-    assert window_on(5) is None  # another patient's session is not this one's window
+    asked = [n for n in range(0, 33) if prompt_on(n) == session]
+    assert asked == [1, 3, 7, 30]
+    assert prompt_on(5) is None  # other's day +1: not this patient's prompt
 
 
-def test_the_integration_reminder_runs_on_the_same_three_days():
-    """journal/reminders/due.py INTEGRATION_DAYS = 3: the reminder comes on the days the
-    check-in shows the prompts (journal/services.py INTEGRATION_WINDOW_DAYS)."""
-    assert INTEGRATION_DAYS == INTEGRATION_WINDOW_DAYS == 3
+@pytest.mark.django_db
+def test_when_two_sessions_have_a_prompt_on_one_day_the_later_sessions_is_asked():
+    patient = UserFactory()
+    first_day = patient.today() - dt.timedelta(days=20)
+    TreatmentSessionFactory(patient=patient, day=first_day)
+    later = TreatmentSessionFactory(patient=patient, day=first_day + dt.timedelta(days=2))
+    # first_day + 3 is day 3 of the first session and day 1 of the later one.
+    assert integration_session_for(patient=patient, day=first_day + dt.timedelta(days=3)) == later
 
 
 # --- Questionnaire due rules --------------------------------------------------------------

@@ -20,10 +20,13 @@ What is sent, and its period (the occasion it is sent once for):
   the local date.
 - questionnaire due: at the reminder time, when the last PHQ-9 or GAD-7 is more than
   QUESTIONNAIRE_DUE_DAYS days before the local day, or there is none; period = the due cycles,
-  e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response is saved). Each cycle is
-  mailed once; two due together share one email.
-- integration reminder (opt-in): at the reminder time on the three days after a treatment
-  session; period = the local date.
+  e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response is saved). Also the PHQ-9
+  before a session booked within the 48 hours after the moment, when none was filled in since
+  48 hours before it: cycle "phq9:before:<session id>". Each cycle is mailed once; two due
+  together share one email.
+- integration reminder (opt-in): at the reminder time on the days with an integration prompt
+  (1, 3, 7 and 30 days after a treatment session: journal.models.INTEGRATION_DAYS), unless that
+  day's check-in already answered it; period = the local date.
 - weekly email: from Monday 08:00 local, once the weekly job has written the WeeklySummary of the
   week that just ended; period = that week's Monday.
 """

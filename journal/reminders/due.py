@@ -20,10 +20,15 @@ from accounts.schedule import (
 )
 from accounts.timezones import zone
 
-from ..models import CheckIn, Instrument, QuestionnaireResponse, TreatmentSession, WeeklySummary
-
-# The integration reminder comes on this many days after a session.
-INTEGRATION_DAYS = 3
+from ..models import (
+    INTEGRATION_DAYS,
+    CheckIn,
+    Instrument,
+    QuestionnaireResponse,
+    TreatmentSession,
+    WeeklySummary,
+)
+from ..selectors import PRE_SESSION_HOURS
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,15 @@ def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[st
     return cycles
 
 
+def before_session_cycle(last_at: dict, user_id: int, session: TreatmentSession) -> list[str]:
+    """The PHQ-9 cycle due before a session booked within PRE_SESSION_HOURS: none when a PHQ-9
+    was filled in since PRE_SESSION_HOURS before it, else one named by the session."""
+    last = last_at.get((user_id, Instrument.PHQ9))
+    if last is not None and last >= session.started_at - dt.timedelta(hours=PRE_SESSION_HOURS):
+        return []
+    return [f"{Instrument.PHQ9.value}:before:{session.pk}"]
+
+
 def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) -> list[Due]:
     """What each of `users` is due at the dispatch moment `as_of`, judged now (preferences and
     check-ins as they are when the task runs). A fixed number of queries whatever the batch."""
@@ -113,14 +127,25 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
         )
     questionnaire_ids = wanted(kinds.QUESTIONNAIRE_DUE)
     last_days: dict[tuple[int, str], dt.date] = {}
+    last_at: dict[tuple[int, str], dt.datetime] = {}
     mailed_cycles: dict[int, set[str]] = {}
+    booked: dict[int, TreatmentSession] = {}
     if questionnaire_ids:
         rows = (
             QuestionnaireResponse.objects.filter(patient_id__in=questionnaire_ids)
             .values("patient_id", "instrument")
-            .annotate(last=Max("day"))
+            .annotate(last=Max("day"), last_at=Max("submitted_at"))
         )
         last_days = {(r["patient_id"], r["instrument"]): r["last"] for r in rows}
+        last_at = {(r["patient_id"], r["instrument"]): r["last_at"] for r in rows}
+        # The next session booked in the 48 hours after this moment, per patient (the PHQ-9 is
+        # due before it, as on the home page: journal.selectors.questionnaires_due).
+        for session in TreatmentSession.objects.filter(
+            patient_id__in=questionnaire_ids,
+            started_at__gt=as_of,
+            started_at__lte=as_of + dt.timedelta(hours=PRE_SESSION_HOURS),
+        ).order_by("-started_at"):
+            booked[session.patient_id] = session
         for recipient_id, period in (
             EmailDelivery.objects.filter(
                 recipient_id__in=questionnaire_ids, kind=kinds.QUESTIONNAIRE_DUE
@@ -133,14 +158,20 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             mailed_cycles.setdefault(recipient_id, set()).update(period.split(","))
     integration_ids = wanted(kinds.INTEGRATION_REMINDER)
     session_days: set[tuple[int, dt.date]] = set()
+    reflected: set[tuple[int, dt.date]] = set()
     if integration_ids:
-        days = [daily_day[i] for i in integration_ids]
+        days = {daily_day[i] for i in integration_ids}
         session_days = set(
             TreatmentSession.objects.filter(
                 patient_id__in=integration_ids,
-                day__gte=min(days) - dt.timedelta(days=INTEGRATION_DAYS),
-                day__lt=max(days),
+                day__in={d - dt.timedelta(days=n) for d in days for n in INTEGRATION_DAYS},
             ).values_list("patient_id", "day")
+        )
+        # A prompt already answered today needs no reminder (each is answered once).
+        reflected = set(
+            CheckIn.objects.filter(patient_id__in=integration_ids, day__in=days)
+            .exclude(integration_shifted="", integration_carry_forward="")
+            .values_list("patient_id", "day")
         )
     summaries: set[tuple[int, dt.date]] = set()
     if weekly_week:
@@ -171,7 +202,11 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             )
         if chosen[user.pk, kinds.QUESTIONNAIRE_DUE]:
             done = mailed_cycles.get(user.pk, set())
-            cycles = [c for c in questionnaire_cycles(last_days, user.pk, day) if c not in done]
+            cycles = questionnaire_cycles(last_days, user.pk, day)
+            soon = booked.get(user.pk)
+            if soon is not None:
+                cycles.extend(before_session_cycle(last_at, user.pk, soon))
+            cycles = [c for c in cycles if c not in done]
             if cycles:
                 plan.append(
                     Due(
@@ -181,9 +216,10 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
                         chosen[user.pk, kinds.QUESTIONNAIRE_DUE],
                     )
                 )
-        if chosen[user.pk, kinds.INTEGRATION_REMINDER] and any(
-            (user.pk, day - dt.timedelta(days=n)) in session_days
-            for n in range(1, INTEGRATION_DAYS + 1)
+        if (
+            chosen[user.pk, kinds.INTEGRATION_REMINDER]
+            and (user.pk, day) not in reflected
+            and any((user.pk, day - dt.timedelta(days=n)) in session_days for n in INTEGRATION_DAYS)
         ):
             plan.append(
                 Due(

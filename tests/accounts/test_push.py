@@ -13,7 +13,7 @@ from accounts import unsubscribe
 from accounts.models import EmailDelivery, PushSubscription
 from accounts.push import PushNotDelivered
 from journal.reminders.send import reminders_send
-from tests.factories import CheckInFactory, UserFactory
+from tests.factories import CheckInFactory, TreatmentSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)  # 8 p.m. in UTC and in London
@@ -297,3 +297,31 @@ def test_the_system_check_refuses_half_a_key_pair_or_halves_of_two(settings):
             assert errors == []
         else:
             assert len(errors) == 1 and problem in errors[0].msg
+
+
+def test_the_integration_reminder_a_month_after_a_session_comes_by_notification_once(
+    client, push_service, smtp_sink
+):
+    switches = {"reminder_push": False, "integration_reminders_push": True}
+    month, not_yet = (
+        patient_with_device(client, push_service, name=name, **switches)
+        for name in ("month", "not-yet")
+    )
+    for (person, _), days in ((month, 30), (not_yet, 29)):
+        day = NOW.date() - dt.timedelta(days=days)
+        TreatmentSessionFactory(
+            patient=person,
+            day=day,
+            started_at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC),
+        )
+    ids = [month[0].pk, not_yet[0].pk]
+
+    assert reminders_send(user_ids=ids, as_of=NOW, now=NOW) == 1
+    assert reminders_send(user_ids=ids, as_of=NOW, now=NOW) == 0
+
+    assert len(push_service.bodies_for(month[1])) == 1
+    assert push_service.bodies_for(not_yet[1]) == []
+    assert smtp_sink.recipients == []
+    assert list(EmailDelivery.objects.values_list("recipient_id", "kind", "channel")) == [
+        (month[0].pk, unsubscribe.INTEGRATION_REMINDER, "push")
+    ]

@@ -241,8 +241,23 @@ def test_typing_a_built_in_tag_name_reuses_the_built_in(post_checkin, patient):
     ]
 
 
-@pytest.mark.parametrize(("after", "shown"), [(0, False), (1, True), (3, True), (4, False)])
-def test_integration_prompts_show_on_the_three_days_after_a_session(
+@pytest.mark.parametrize(
+    ("after", "shown"),
+    [
+        (0, False),
+        (1, True),
+        (2, False),
+        (3, True),
+        (4, False),
+        (6, False),
+        (7, True),
+        (8, False),
+        (29, False),
+        (30, True),
+        (31, False),
+    ],
+)
+def test_integration_prompts_show_1_3_7_and_30_days_after_a_session(
     patient_client, post_checkin, patient, after, shown
 ):
     today = patient.today()
@@ -263,7 +278,7 @@ def test_the_integration_window_follows_the_day_being_logged_not_today(patient_c
     session_day = patient.today() - dt.timedelta(days=10)
     TreatmentSessionFactory(patient=patient, day=session_day)
 
-    inside = patient_client.get(reverse("checkin_day", args=[session_day + dt.timedelta(2)]))
+    inside = patient_client.get(reverse("checkin_day", args=[session_day + dt.timedelta(7)]))
     outside = patient_client.get(reverse("checkin_day", args=[session_day + dt.timedelta(5)]))
 
     assert "What shifted" in inside.content.decode()
@@ -414,3 +429,49 @@ def test_the_form_posts_to_its_own_day_so_midnight_does_not_move_it(patient_clie
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert CheckIn.objects.get(patient=patient).day == today
+
+
+def test_each_integration_prompt_is_answered_once_on_its_days_check_in(
+    patient_client, post_checkin, patient, other_patient
+):
+    """A prompt (session, day after) belongs to that day's check-in: a second submit of the same
+    form keeps the first answer (one row), an edit from the saved version changes that one
+    answer, and another patient's answer on the same day stays theirs."""
+    today = patient.today()
+    for person in (patient, other_patient):
+        TreatmentSessionFactory(patient=person, day=today - dt.timedelta(days=7))
+    CheckInFactory(patient=other_patient, day=today, integration_shifted="Theirs")
+
+    post_checkin(integration_shifted="First words")
+    post_checkin(integration_shifted="Second thoughts")  # the same form sent again
+
+    def answers():
+        return list(
+            CheckIn.objects.filter(patient=patient).values_list("integration_shifted", flat=True)
+        )
+
+    assert answers() == ["First words"]
+    saved = CheckIn.objects.get(patient=patient)
+    post_checkin(version=saved.version, integration_shifted="Changed my mind")
+    assert answers() == ["Changed my mind"]
+    assert CheckIn.objects.get(patient=other_patient).integration_shifted == "Theirs"
+
+
+def test_editing_a_day_whose_prompt_has_gone_keeps_the_words_written_then(
+    patient_client, post_checkin, patient, other_patient
+):
+    """Day 2 after a session had a prompt before the prompts' days became 1, 3, 7 and 30: its
+    form now shows none, and saving it keeps what was written (nothing lost)."""
+    day = patient.today() - dt.timedelta(days=3)
+    for person in (patient, other_patient):
+        TreatmentSessionFactory(patient=person, day=day - dt.timedelta(days=2))
+        CheckInFactory(patient=person, day=day, mood=4, integration_shifted="Softer mornings")
+    saved = CheckIn.objects.get(patient=patient)
+
+    page = patient_client.get(reverse("checkin_day", args=[day])).content.decode()
+    post_checkin(day=day, version=saved.version, mood="7")
+
+    assert "What shifted" not in page
+    saved.refresh_from_db()
+    assert (saved.mood, saved.integration_shifted) == (7, "Softer mornings")
+    assert CheckIn.objects.get(patient=other_patient).mood == 4
