@@ -78,6 +78,11 @@ def test_with_the_scope_the_team_enters_a_check_marked_as_theirs_and_logged(clin
     lines = AccessEvent.objects.filter(patient=patient, viewer=member, what="clinic_entry")
     assert lines.count() == 4 and all(line.allowed for line in lines)
     assert not AccessEvent.objects.filter(patient=other).exists()
+    # In plain words on the patient's "Who viewed my data" page.
+    own = Client()
+    own.force_login(patient)
+    log = own.get(reverse("careteam:access_log")).content.decode()
+    assert "an after-session check, to enter it for you" in log
 
 
 def test_without_the_scope_the_pages_are_404_and_nothing_is_saved(clinic):
