@@ -191,3 +191,29 @@ def test_team_entries_are_marked_on_the_team_pages_dashboard_and_export(clinic):
     assert "entered by Harbour Clinic" in dashboard
     table = session_checks_table(patient)
     assert table.rows[0][-1] == "Care team: Harbour Clinic (Dr Okafor)"
+
+
+@pytest.mark.parametrize("sessions", [1, 12])
+def test_the_team_list_costs_the_same_queries_whatever_the_history(
+    clinic, sessions, django_assert_max_num_queries
+):
+    team, member, client = clinic
+    patient = UserFactory()
+    ShareFactory(patient=patient, team=team, scope=Scope.TRENDS | Scope.CLINIC_ENTRIES)
+    for _ in range(sessions):
+        session = TreatmentSessionFactory(patient=patient)
+        SessionCheck.objects.create(
+            session=session,
+            patient=patient,
+            moment="evening",
+            felt=5,
+            entered_by=member,
+            entered_by_team=team.name,
+        )
+    url = reverse("careteam:patient_clinic_entries", args=[patient.public_id])
+    client.get(url)  # warm the session and the per-user caches
+    # 8 for 1 session or 12: the door, its log line, two for the sessions and their checks.
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("Entered by the care team:") == min(sessions, 10)
