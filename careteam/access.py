@@ -40,6 +40,8 @@ WHAT_LABELS = {
     "outreach": "your page, to record that they reached out to you",
     "safety_plan": "your safety plan",
     "plan_suggestion": "your safety plan, to suggest an addition",
+    "clinic_entries": "your recent sessions and after-session checks, to enter one for you",
+    "clinic_entry": "an after-session check, to enter it for you",
     OTHER: "other parts of your journal",
 }
 

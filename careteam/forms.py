@@ -40,6 +40,14 @@ SCOPE_CHOICES = (
         "Your safety plan, so you can work on it together: the team can suggest additions, and "
         "nothing changes in it unless you accept. Off unless you turn it on.",
     ),
+    (
+        Scope.CLINIC_ENTRIES,
+        "scope_clinic_entries",
+        False,
+        "At the clinic, a team member may fill in your after-session check for you (how the "
+        "session felt, after-effects, blood pressure). Each one they enter is marked as theirs, "
+        "you can read it, and it shows in “Who viewed my journal”. Off unless you turn it on.",
+    ),
 )
 
 

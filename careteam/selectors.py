@@ -84,6 +84,7 @@ class DashboardRow:
     # The latest session's self-check: the session's day and the after-effects noticed
     # (words, level).
     last_check_at: dt.date | None = None
+    last_check_team: str = ""
     last_effects: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -169,6 +170,12 @@ def dashboard_patients(viewer: User):
                 .order_by("-session__started_at", "-saved_at")
                 .values("session__day")[:1]
             ),
+            # Non-empty when the care team entered that check (Scope.CLINIC_ENTRIES).
+            last_check_team=Subquery(
+                SessionCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-session__started_at", "-saved_at")
+                .values("entered_by_team")[:1]
+            ),
         )
         .annotate(contact_phone=contact_field("phone"), contact_email=contact_field("email"))
         .only("id", "public_id", "email", "display_name", "time_zone")
@@ -241,6 +248,7 @@ def dashboard_rows(*, viewer: User) -> list[DashboardRow]:
             row.spark_days = len(spark)
             row.course = current_course(courses.get(patient.pk, []))
             row.last_check_at = patient.last_check_at
+            row.last_check_team = patient.last_check_team or ""
             row.last_effects = Effects(patient.last_check_effects or {}).noticed()
             if row.sliding:
                 row.reasons.append("A sustained slide")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import safety_plan_views, views
+from . import clinic_entry_views, safety_plan_views, views
 
 app_name = "careteam"
 
@@ -31,6 +31,16 @@ urlpatterns = [
         "patients/<uuid:public_id>/safety-plan/suggest/",
         safety_plan_views.plan_suggest,
         name="plan_suggest",
+    ),
+    path(
+        "patients/<uuid:public_id>/clinic-entries/",
+        clinic_entry_views.patient_clinic_entries,
+        name="patient_clinic_entries",
+    ),
+    path(
+        "patients/<uuid:public_id>/sessions/<int:pk>/check/",
+        clinic_entry_views.clinic_check,
+        name="clinic_check",
     ),
     path("teams/<int:team_id>/", views.team, name="team"),
     path("invitations/<str:token>/", views.member_invitation, name="invitation"),

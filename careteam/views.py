@@ -179,6 +179,7 @@ def _tabs(grant: Grant, tab: str) -> dict:
     return {
         "sees_notes": grant.allows(Scope.NOTES),
         "sees_plan": grant.allows(Scope.SAFETY_PLAN),
+        "sees_clinic_entries": grant.allows(Scope.CLINIC_ENTRIES),
         "tab": tab,
     }
 

@@ -46,6 +46,10 @@ class Scope(enum.IntFlag):
     # The patient's safety plan: the team reads it and may suggest additions, which the patient
     # accepts or declines.
     SAFETY_PLAN = 8
+    # Clinic entries: a team member may enter an after-session self-check for the patient
+    # (journal/after_session.py). Off unless the patient turns it on; every such entry is
+    # marked as the team's and each one is on the patient's access log.
+    CLINIC_ENTRIES = 16
 
 
 EVERYTHING = functools.reduce(operator.or_, Scope)
@@ -55,6 +59,7 @@ SCOPE_LABELS = {
     Scope.NOTES: "Daily notes and session insights",
     Scope.CONTACT: "How to reach me",
     Scope.SAFETY_PLAN: "My safety plan",
+    Scope.CLINIC_ENTRIES: "My team may enter my after-session check for me",
 }
 
 

@@ -110,6 +110,9 @@ def patient_export(grant: Grant) -> dict:
                 "bp_after_systolic",
                 "bp_after_diastolic",
                 "saved_at",
+                # Empty for the patient's own; a team entry names the team and the member.
+                "entered_by_team",
+                "entered_by_name",
             )
         ),
         "medications": [

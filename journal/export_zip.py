@@ -231,11 +231,22 @@ SESSION_CHECK_COLUMNS = (
     Column("bp_before", "Blood pressure before, systolic/diastolic"),
     Column("bp_after", "Blood pressure after, systolic/diastolic"),
     Column("saved_at", "When you last saved it, in your time zone"),
+    Column(
+        "entered_by",
+        "Empty when you entered it; otherwise the care team (and member) who entered it for you",
+    ),
 )
 
 
 def _bp(high, low) -> str:
     return f"{high}/{low}" if high is not None and low is not None else ""
+
+
+def _entered_by(check) -> str:
+    if not check.by_team:
+        return ""
+    name = f" ({check.entered_by_name})" if check.entered_by_name else ""
+    return f"Care team: {check.entered_by_team}{name}"
 
 
 def session_checks_table(patient) -> Table:
@@ -258,6 +269,7 @@ def session_checks_table(patient) -> Table:
                 _bp(c.bp_before_systolic, c.bp_before_diastolic),
                 _bp(c.bp_after_systolic, c.bp_after_diastolic),
                 c.saved_at.astimezone(zone),
+                _entered_by(c),
             ]
             for c in rows
         ],

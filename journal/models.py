@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from . import measures, warning_words
+from .after_session import Effects
 
 # The optional 0-10 measures (energy, interest, ...), as the registry lists them.
 SCALE_FIELDS = tuple(m.name for m in measures.OPTIONAL if m.kind is measures.Kind.SCALE)
@@ -734,6 +735,18 @@ class SessionCheck(models.Model):
     bp_after_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
     bp_after_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
     saved_at = models.DateTimeField(auto_now=True)
+    # A check a care-team member entered for the patient (Scope.CLINIC_ENTRIES): who and for
+    # which team, the team's name kept so the marking survives the member leaving. Empty:
+    # the patient's own.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_checks_entered",
+    )
+    entered_by_name = models.CharField(max_length=150, blank=True)
+    entered_by_team = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-saved_at"]
@@ -764,3 +777,16 @@ class SessionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"session check {self.pk}"
+
+    @property
+    def by_team(self) -> bool:
+        return bool(self.entered_by_team)
+
+    @property
+    def noticed(self) -> list[tuple[str, str]]:
+        """(words, level words) of each after-effect rated above none, for pages."""
+        return Effects(self.effects).noticed()
+
+    @property
+    def severe(self) -> list[str]:
+        return Effects(self.effects).severe()

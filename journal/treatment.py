@@ -222,11 +222,42 @@ class SessionCheckData:
 
 
 @transaction.atomic
-def session_check_save(*, patient, session: TreatmentSession, data: SessionCheckData):
-    """The patient's after-session self-check for one moment (the evening of, the day after),
-    saved once: saving again edits it, so a double submit keeps one. Returns the check."""
+def session_check_save(
+    *,
+    patient,
+    session: TreatmentSession,
+    data: SessionCheckData,
+    entered_by=None,
+    team_name: str = "",
+):
+    """The after-session self-check for one moment (the evening of, the day after), saved
+    once: saving again edits it, so a double submit keeps one. Returns the check.
+
+    With `entered_by` (a care-team member, for the team named `team_name`; Scope.CLINIC_ENTRIES,
+    asked by the caller's door) the check is the team's and marked so. Neither side overwrites
+    the other's: the patient reads a team entry but does not edit it, and a team does not
+    replace what the patient wrote."""
     if session.patient_id != patient.pk:
         raise ValidationError("That session isn't yours.")
+    if entered_by is not None and not team_name:
+        raise ValidationError("A team entry needs the team's name.")
+    existing = (
+        SessionCheck.objects.select_for_update()
+        .filter(session=session, moment=data.moment)
+        .only("entered_by_team")
+        .first()
+    )
+    if existing is not None and existing.by_team and entered_by is None:
+        raise ValidationError(
+            "Your care team entered this check for you. You can read it here, but not change "
+            "it; you can fill in the other moment, or ask your team to correct it.",
+            code="team_entry",
+        )
+    if existing is not None and not existing.by_team and entered_by is not None:
+        raise ValidationError(
+            "The patient has already filled in this check themselves; it stays as they wrote it.",
+            code="patient_entry",
+        )
     if not valid_ratings(data.effects):
         raise ValidationError("Please rate each after-effect from the list.", code="effects")
     for reading in (data.bp_before, data.bp_after):
@@ -249,6 +280,9 @@ def session_check_save(*, patient, session: TreatmentSession, data: SessionCheck
             "bp_before_diastolic": before[1],
             "bp_after_systolic": after[0],
             "bp_after_diastolic": after[1],
+            "entered_by": entered_by,
+            "entered_by_name": (entered_by.display_name or entered_by.email) if entered_by else "",
+            "entered_by_team": team_name if entered_by is not None else "",
         },
     )
     return check

@@ -433,7 +433,21 @@ def session_check(request, grant, pk: int):
         form = SessionCheckForm(
             initial={"moment": moment_for(session.day, now_local) or Moment.EVENING, "felt": 5}
         )
-    return render(request, "journal/session_check.html", {"form": form, "session": session})
+    # What was already saved for this session, each marked with who entered it. A severe answer
+    # the care team entered shows the patient the clinic's contact and the help page here.
+    checks = list(session.checks.order_by("moment"))
+    team_severe = [words for check in checks if check.by_team for words in check.severe]
+    return render(
+        request,
+        "journal/session_check.html",
+        {
+            "form": form,
+            "session": session,
+            "checks": checks,
+            "team_severe": team_severe,
+            "teams": care_teams().team_contacts(patient) if team_severe else [],
+        },
+    )
 
 
 @own_journal

@@ -66,6 +66,7 @@ NEVER_A_PATIENTS = {
     ("careteam.Invitation", "created_by"): "the care-team member who invited someone",
     ("careteam.Outreach", "by"): "the care-team member who reached out",
     ("careteam.PlanSuggestion", "by"): "the care-team member who suggested an addition",
+    ("journal.SessionCheck", "entered_by"): "the care-team member who entered a check for someone",
 }
 
 

@@ -145,6 +145,14 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=lambda w: {"section": "warning_signs", "text": "MARKER-SUGGESTION"},
     ),
+    # Clinic entries: the clinician's share has every scope, team B's trends only.
+    "careteam:patient_clinic_entries": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN}
+    ),
+    "careteam:clinic_check": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id, "pk": w.session.pk},
+        allowed={CLINICIAN},
+    ),
     # The patient's decision on their own team's suggestion.
     "plan_suggestion_decide": Entry(
         kwargs=lambda w: {"pk": _suggestion(w).pk},

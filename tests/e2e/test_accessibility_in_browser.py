@@ -9,10 +9,17 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from careteam.models import Membership
-from journal.models import AppointmentReport, ImportJob
+from journal.access import Scope
+from journal.models import AppointmentReport, ImportJob, SessionCheck
 from journal.signals import signals_evaluate
 from tests.e2e.conftest import log_in
-from tests.factories import CareUserFactory, MembershipFactory, ShareFactory, UserFactory
+from tests.factories import (
+    CareUserFactory,
+    MembershipFactory,
+    ShareFactory,
+    TreatmentSessionFactory,
+    UserFactory,
+)
 from tests.journal.daylio_files import export, row
 from tests.journal.trend_histories import rich_history, steady_then_slide
 
@@ -69,9 +76,20 @@ def test_the_patient_pages_pass_wcag_a_and_aa_checks(page):
 def test_the_care_team_pages_pass_wcag_a_and_aa_checks(page):
     patient = UserFactory()
     rich_history(patient, days=120)
-    share = ShareFactory(patient=patient)
+    share = ShareFactory(patient=patient, scope=Scope.TRENDS | Scope.CLINIC_ENTRIES)
     clinician = CareUserFactory()
     MembershipFactory(team=share.team, user=clinician, role=Membership.Role.TEAM_ADMIN)
+    session = TreatmentSessionFactory(patient=patient)
+    SessionCheck.objects.create(  # a team entry, marked as the team's
+        session=session,
+        patient=patient,
+        moment="evening",
+        felt=4,
+        effects={"nausea": 3},
+        entered_by=clinician,
+        entered_by_name="Dr Okafor",
+        entered_by_team=share.team.name,
+    )
     report = AppointmentReport.objects.create(
         patient=patient,
         start=patient.today() - dt.timedelta(days=29),
@@ -85,8 +103,14 @@ def test_the_care_team_pages_pass_wcag_a_and_aa_checks(page):
         f"/care/patients/{patient.public_id}/?range=90d",
         f"/care/patients/{patient.public_id}/reports/{report.public_id}/",
         f"/care/teams/{share.team.pk}/",
+        f"/care/patients/{patient.public_id}/clinic-entries/",
+        f"/care/patients/{patient.public_id}/sessions/{session.pk}/check/",
     )
     found = [v for path in pages for v in violations(page, path)]
+    # The patient's own check page, with the team's entry marked and the help card it brings.
+    page.context.clear_cookies()
+    log_in(page, patient.email)
+    found += violations(page, f"/sessions/{session.pk}/check/")
 
     assert found == []
 
