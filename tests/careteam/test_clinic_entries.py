@@ -2,6 +2,8 @@
 a patient who allows it. Off by default; without the scope, or after a revoke, 404; each entry
 is marked as the team's wherever it shows and every look is on the access log."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,6 +16,7 @@ from journal.after_session import EFFECT_KEYS
 from journal.export_zip import session_checks_table
 from journal.models import SessionCheck
 from tests.factories import (
+    PASSWORD,
     CareTeamFactory,
     CareUserFactory,
     MembershipFactory,
@@ -49,6 +52,22 @@ def check_url(patient, session):
 def test_clinic_entries_are_off_by_default():
     assert not dict((part, ticked) for part, _, ticked, _ in SCOPE_CHOICES)[Scope.CLINIC_ENTRIES]
     assert ShareFactory.build().scope == Scope.TRENDS  # the model default: trends only
+
+
+def test_the_patient_opts_in_on_the_sharing_form_after_their_password(patient_client, patient):
+    form = patient_client.get(reverse("careteam:sharing")).content.decode()
+    box = re.search(r'<input[^>]*name="scope_clinic_entries"[^>]*>', form).group(0)
+    assert "checked" not in box
+    assert "My team may enter my after-session check for me" in form
+    share = ShareFactory(patient=patient, scope=Scope.TRENDS)
+    url = reverse("careteam:share_update", kwargs={"share_id": share.pk})
+    data = {f"share{share.pk}-scope_trends": "on", f"share{share.pk}-scope_clinic_entries": "on"}
+    patient_client.post(url, data)
+    share.refresh_from_db()
+    assert Scope.CLINIC_ENTRIES not in share.scope  # widening asks for the password first
+    patient_client.post(reverse("account_reauthenticate") + "?next=" + url, {"password": PASSWORD})
+    share.refresh_from_db()
+    assert share.scope == Scope.TRENDS | Scope.CLINIC_ENTRIES
 
 
 def test_with_the_scope_the_team_enters_a_check_marked_as_theirs_and_logged(clinic):
