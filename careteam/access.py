@@ -40,6 +40,7 @@ WHAT_LABELS = {
     "outreach": "your page, to record that they reached out to you",
     "safety_plan": "your safety plan",
     "plan_suggestion": "your safety plan, to suggest an addition",
+    "questionnaire_rhythm": "your questionnaires, to set how often they ask for them",
     OTHER: "other parts of your journal",
 }
 

@@ -226,3 +226,11 @@ def test_the_patient_pages_cost_the_same_queries_whatever_the_history(
     for days_ago in range(1, 80):
         filled(world.patient, "phq9" if days_ago % 2 else "gad7", days_ago)
     assert counts() == before
+
+
+def test_the_patient_reads_the_setting_in_plain_words_in_who_viewed(client, world):
+    client.force_login(world.clinician)
+    post_rhythm(client, world.patient, phq9="7")
+    client.force_login(world.patient)
+    page = client.get(reverse("careteam:access_log")).content.decode()
+    assert "your questionnaires, to set how often they ask for them" in page
