@@ -18,8 +18,10 @@ it through the bottom layer's plumbing (`accounts.delivery`, `accounts.unsubscri
 What is sent, and its period (the occasion it is sent once for):
 - check-in reminder: at the reminder time, if there is no check-in for that local day; period =
   the local date.
-- questionnaire due: at the reminder time, when the last PHQ-9 or GAD-7 is more than
-  QUESTIONNAIRE_DUE_DAYS days before the local day, or there is none; period = the due cycles,
+- questionnaire due: at the reminder time, when the last PHQ-9 or GAD-7 is
+  QUESTIONNAIRE_DUE_DAYS or more days before the local day (or as often as a care team asked,
+  `careteam/rhythms.py`; the home page's rule, `questionnaires.due_again`), or there is none;
+  period = the due cycles,
   e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response is saved). Each cycle is
   mailed once; two due together share one email.
 - integration reminder (opt-in): at the reminder time on the three days after a treatment
