@@ -42,6 +42,7 @@ WHAT_LABELS = {
     "plan_suggestion": "your safety plan, to suggest an addition",
     "clinic_entries": "your recent sessions and after-session checks, to enter one for you",
     "clinic_entry": "an after-session check, to enter it for you",
+    "questionnaire_rhythm": "your questionnaires, to set how often they ask for them",
     OTHER: "other parts of your journal",
 }
 

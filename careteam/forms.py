@@ -7,6 +7,7 @@ from journal.models import SafetyPlan
 from journal.safety import section_label
 
 from .models import SHARE_END_MAX_DAYS, SHARE_END_TOO_FAR, Membership, Outreach
+from .rhythms import RHYTHM_MAX_DAYS
 
 # One tick box per scope, in this order: (scope, form field name, ticked for a new share, help).
 SCOPE_CHOICES = (
@@ -189,4 +190,28 @@ class PlanSuggestionForm(forms.Form):
         max_length=1000,
         help_text="In plain words the patient would use. They choose whether to add it.",
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RhythmForm(forms.Form):
+    """How often the team asks this patient for the PHQ-9 and GAD-7. Empty: Tideline's
+    default (every QUESTIONNAIRE_DUE_DAYS days; the PHQ-9 also before each booked session)."""
+
+    phq9_every_days = forms.IntegerField(
+        label="PHQ-9 every how many days (optional)",
+        required=False,
+        min_value=1,
+        max_value=RHYTHM_MAX_DAYS,
+        help_text="Leave empty for Tideline's default (every 2 weeks unless set otherwise). "
+        "The PHQ-9 is always asked before a booked session.",
+    )
+    gad7_every_days = forms.IntegerField(
+        label="GAD-7 every how many days (optional)",
+        required=False,
+        min_value=1,
+        max_value=RHYTHM_MAX_DAYS,
+        help_text="Leave empty for Tideline's default (every 2 weeks unless set otherwise).",
+    )
+    gad7_before_session = forms.BooleanField(
+        label="Also ask the GAD-7 before each booked session", required=False
     )

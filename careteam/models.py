@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.timezones import end_of_local_day
 from journal.access import Scope
+from journal.models import Instrument
 from journal.safety import section_label
 
 
@@ -458,3 +459,28 @@ class PlanSuggestion(models.Model):
     @property
     def section_label(self) -> str:
         return section_label(self.section)
+
+
+class QuestionnaireRhythm(models.Model):
+    """How often a team asks one patient for one questionnaire, set on their share: every N
+    days (instead of Tideline's QUESTIONNAIRE_DUE_DAYS) and/or before each booked session. It
+    lives and dies with the share: a revoked or ended share stops it."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="rhythms")
+    instrument = models.CharField(max_length=8, choices=Instrument.choices)
+    every_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    before_session = models.BooleanField(default=False)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share", "instrument"], name="rhythm_one_per_share_instrument"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rhythm {self.pk}"

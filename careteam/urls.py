@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("patients/<uuid:public_id>/outreach/", views.outreach_record, name="outreach_record"),
     path(
+        "patients/<uuid:public_id>/questionnaire-rhythm/",
+        views.questionnaire_rhythm,
+        name="questionnaire_rhythm",
+    ),
+    path(
         "patients/<uuid:public_id>/safety-plan/",
         safety_plan_views.patient_safety_plan,
         name="patient_safety_plan",

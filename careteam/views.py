@@ -26,10 +26,11 @@ from accounts.ratelimit import parse_rates, retry_after
 from accounts.trusted import live_devices
 from journal.access import Grant, Scope
 from journal.charts.page import trends_context
+from journal.models import Instrument
 from journal.report.build import report_for
 from journal.report.services import report_for_grant, shared_reports
 
-from . import invitations, outreach, selectors, services
+from . import invitations, outreach, rhythms, selectors, services
 from .access import grant_for, log_also, log_caseload_look, log_dashboard_look
 from .access_log import who_viewed
 from .caseload import caseload
@@ -38,6 +39,7 @@ from .forms import (
     JoinCodeForm,
     MemberInviteForm,
     OutreachForm,
+    RhythmForm,
     ScopeForm,
     scope_initial,
 )
@@ -120,7 +122,19 @@ def _grant_for_team(request, public_id: UUID, *, need: Scope, what: str) -> Gran
     return grant
 
 
-def _patient_page(request, grant: Grant, *, outreach_form=None, status: int = 200):
+def _rhythm_initial(grant: Grant) -> dict:
+    current = rhythms.team_rhythms(grant=grant)
+    phq9, gad7 = current.get(Instrument.PHQ9), current.get(Instrument.GAD7)
+    return {
+        "phq9_every_days": phq9.every_days if phq9 else None,
+        "gad7_every_days": gad7.every_days if gad7 else None,
+        "gad7_before_session": bool(gad7 and gad7.before_session),
+    }
+
+
+def _patient_page(
+    request, grant: Grant, *, outreach_form=None, rhythm_form=None, status: int = 200
+):
     """The team's page about one patient: how to reach them (if they share it), warning signs
     in the team's words with who reached out, the outreach record, charts and recent entries."""
     patient = grant.patient
@@ -150,6 +164,7 @@ def _patient_page(request, grant: Grant, *, outreach_form=None, status: int = 20
             "outreach_records": outreach_records,
             "outreach_form": outreach_form
             or OutreachForm(initial={"at": timezone.localtime().replace(second=0, microsecond=0)}),
+            "rhythm_form": rhythm_form or RhythmForm(initial=_rhythm_initial(grant)),
             **_tabs(grant, "trends"),
         },
         status=status,
@@ -212,6 +227,35 @@ def outreach_record(request, public_id: UUID):
             )
             return redirect("careteam:patient", public_id=grant.patient.public_id)
     return _patient_page(request, grant, outreach_form=form, status=400)
+
+
+@never_cache
+@require_POST
+@login_required
+@patient_pages_limited
+def questionnaire_rhythm(request, public_id: UUID):
+    """The team sets how often this patient is asked for the PHQ-9 and GAD-7."""
+    grant = _grant_for_team(request, public_id, need=Scope.TRENDS, what="questionnaire_rhythm")
+    form = RhythmForm(request.POST)
+    if not form.is_valid():
+        return _patient_page(request, grant, rhythm_form=form, status=400)
+    data = form.cleaned_data
+    rhythms.rhythm_set(
+        grant=grant,
+        instrument=Instrument.PHQ9,
+        every_days=data["phq9_every_days"],
+        before_session=False,
+    )
+    rhythms.rhythm_set(
+        grant=grant,
+        instrument=Instrument.GAD7,
+        every_days=data["gad7_every_days"],
+        before_session=data["gad7_before_session"],
+    )
+    messages.success(
+        request, "Saved. The patient sees that your team asked for this, and when it is due."
+    )
+    return redirect("careteam:patient", public_id=grant.patient.public_id)
 
 
 @never_cache

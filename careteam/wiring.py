@@ -24,14 +24,14 @@ from accounts.models import User
 from config.enqueue import enqueue_on_commit
 from journal import care
 from journal.access import Grant, Scope, scope_labels
-from journal.care import FollowUp, PlanSuggestion, TeamContact
+from journal.care import FollowUp, PlanSuggestion, Rhythm, TeamContact
 from journal.events import warning_raised
 from journal.tabular import Column, Table
 
 from . import access, invitations, outreach, plan_suggestions
 from .access_log import every_line
 from .invitations import MEMBER_INVITATION_SESSION_KEY
-from .models import ContactDetails, Invitation, Share
+from .models import ContactDetails, Invitation, QuestionnaireRhythm, Share
 from .services import share_ends_follow_time_zone
 from .tasks import alert_care_teams_about_signal
 
@@ -45,6 +45,24 @@ class CareTeamsForTheJournal:
     def team_contacts(self, patient: User) -> list[TeamContact]:
         shares = Share.objects.active().filter(patient=patient).select_related("team")
         return [TeamContact(s.team.name, s.team.crisis_note) for s in shares]
+
+    def questionnaire_rhythms(self, patient_ids: list[int]) -> dict[tuple[int, str], Rhythm]:
+        rows = QuestionnaireRhythm.objects.filter(
+            share__in=Share.objects.active().covering(Scope.TRENDS),
+            share__patient_id__in=patient_ids,
+        ).values_list(
+            "share__patient_id", "instrument", "every_days", "before_session", "share__team__name"
+        )
+        found: dict[tuple[int, str], Rhythm] = {}
+        for patient_id, instrument, every_days, before_session, team in rows:
+            was = found.get((patient_id, instrument), Rhythm())
+            days = [d for d in (was.every_days, every_days) if d is not None]
+            found[patient_id, instrument] = Rhythm(
+                every_days=min(days) if days else None,
+                before_session=was.before_session or before_session,
+                teams=tuple(sorted({*was.teams, team})),
+            )
+        return found
 
     def pre_session_checklist(self, patient: User) -> tuple[str, list[str]] | None:
         team = (

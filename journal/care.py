@@ -63,6 +63,16 @@ class PlanSuggestion:
     at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Rhythm:
+    """How often the patient's teams ask for one questionnaire. Where several teams set one,
+    the most frequent wins: the fewest days, and before each session if any team asks so."""
+
+    every_days: int | None = None  # None: Tideline's QUESTIONNAIRE_DUE_DAYS
+    before_session: bool = False
+    teams: tuple[str, ...] = ()  # who asked, by name, for the patient to see
+
+
 class CareTeams(Protocol):
     def grant(self, viewer: Any, public_id: UUID, *, need: Scope, what: str) -> Grant:
         """The door: see `journal.access.grant_for`."""
@@ -75,6 +85,11 @@ class CareTeams(Protocol):
     def pre_session_checklist(self, patient: User) -> tuple[str, list[str]] | None:
         """The pre-session checklist a team the patient shares with set (its name and the
         items), the first such team by name; None for Tideline's default."""
+        ...
+
+    def questionnaire_rhythms(self, patient_ids: list[int]) -> dict[tuple[int, str], Rhythm]:
+        """(patient id, instrument) -> the rhythm their teams set, through active shares
+        with the trends scope; absent where none did. One query whatever the batch."""
         ...
 
     def export_sections(self, patient: User) -> dict[str, list[dict[str, Any]]]:

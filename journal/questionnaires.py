@@ -4,7 +4,10 @@ Pure functions only (no database), so the rules can be tested exhaustively. The 
 computed here from the item answers; a total sent by a browser is never read.
 """
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from .models import Instrument
 
@@ -197,3 +200,12 @@ def score(instrument: str, answers: list[int]) -> Score:
     total = sum(answers)
     item9 = answers[8] if spec is PHQ9 else None
     return Score(total=total, band=_band(spec, total), item9=item9)
+
+
+def due_again(*, last: dt.date | None, day: dt.date, every_days: int | None = None) -> bool:
+    """Whether a questionnaire last filled on `last` is due again on `day`: never filled, or
+    filled `every_days` or more days before (a team's rhythm), else QUESTIONNAIRE_DUE_DAYS
+    (both instruments ask about "the last 2 weeks"). The home page and the reminder both ask
+    this, so they agree."""
+    every = every_days or settings.QUESTIONNAIRE_DUE_DAYS
+    return last is None or day - last >= dt.timedelta(days=every)

@@ -4,14 +4,14 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from .after_session import moment_for
+from .care import Rhythm, care_teams
 from .models import Activity, CheckIn, QuestionnaireResponse, SessionCheck, TreatmentSession
-from .questionnaires import PHQ9, SPECS, Spec
+from .questionnaires import PHQ9, SPECS, Spec, due_again
 
 HISTORY_PAGE_SIZE = 30
 # The streak is counted over at most this many days; beyond it the page says "a year or more".
@@ -54,6 +54,8 @@ class DueStatus:
     due: bool
     # A booked session this PHQ-9 is asked before, when that is why it is due.
     before_session: TreatmentSession | None = None
+    # The rhythm the patient's teams set for it (who asked, how often), if any.
+    rhythm: Rhythm | None = None
 
     @property
     def instrument(self) -> str:
@@ -76,9 +78,11 @@ def booked_session_soon(*, patient, now: dt.datetime) -> TreatmentSession | None
 
 
 def questionnaires_due(*, patient, today: dt.date) -> list[DueStatus]:
-    """For each instrument: when it was last filled and whether it is due again (never filled,
-    or `QUESTIONNAIRE_DUE_DAYS` or more days ago); the PHQ-9 also when a session is booked in
-    the next 48 hours and none was filled in since 48 hours before it. Two queries."""
+    """For each instrument: when it was last filled and whether it is due again
+    (`questionnaires.due_again`: never filled, or `QUESTIONNAIRE_DUE_DAYS` or more days ago,
+    or as often as a team sharing trends asked); the PHQ-9 (and a questionnaire a team asks
+    for before each session) also when a session is booked in the next 48 hours and none was
+    filled in since 48 hours before it. Three queries."""
     rows = (
         QuestionnaireResponse.objects.for_patient(patient)
         .values("instrument")
@@ -87,18 +91,23 @@ def questionnaires_due(*, patient, today: dt.date) -> list[DueStatus]:
     )
     last = {instrument: day for instrument, day, _ in rows}
     last_at = {instrument: at for instrument, _, at in rows}
-    every = dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS)
+    rhythms = care_teams().questionnaire_rhythms([patient.pk])
     session = booked_session_soon(patient=patient, now=timezone.now())
     statuses = []
     for key, spec in SPECS.items():
-        due = last.get(key) is None or today - last[key] >= every
+        rhythm = rhythms.get((patient.pk, key))
+        every_days = rhythm.every_days if rhythm else None
+        due = due_again(last=last.get(key), day=today, every_days=every_days)
         before = None
-        if key == PHQ9.instrument and session is not None:
+        asked_before = key == PHQ9.instrument or (rhythm is not None and rhythm.before_session)
+        if asked_before and session is not None:
             window = session.started_at - dt.timedelta(hours=PRE_SESSION_HOURS)
             if last_at.get(key) is None or last_at[key] < window:
                 due, before = True, session
         statuses.append(
-            DueStatus(spec=spec, last_day=last.get(key), due=due, before_session=before)
+            DueStatus(
+                spec=spec, last_day=last.get(key), due=due, before_session=before, rhythm=rhythm
+            )
         )
     return statuses
 

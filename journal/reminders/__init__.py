@@ -18,12 +18,13 @@ it through the bottom layer's plumbing (`accounts.delivery`, `accounts.unsubscri
 What is sent, and its period (the occasion it is sent once for):
 - check-in reminder: at the reminder time, if there is no check-in for that local day; period =
   the local date.
-- questionnaire due: at the reminder time, when the last PHQ-9 or GAD-7 is more than
-  QUESTIONNAIRE_DUE_DAYS days before the local day, or there is none; period = the due cycles,
-  e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response is saved). Also the PHQ-9
-  before a session booked within the 48 hours after the moment, when none was filled in since
-  48 hours before it: cycle "phq9:before:<session id>". Each cycle is mailed once; two due
-  together share one email.
+- questionnaire due: at the reminder time, when the last PHQ-9 or GAD-7 is
+  QUESTIONNAIRE_DUE_DAYS or more days before the local day (or as often as a care team asked,
+  `careteam/rhythms.py`; the home page's rule, `questionnaires.due_again`), or there is none;
+  period = the due cycles, e.g. "phq9:2026-11-01,gad7:never" (a cycle ends when a new response
+  is saved). Also the PHQ-9 before a session booked within the 48 hours after the moment, when
+  none was filled in since 48 hours before it: cycle "phq9:before:<session id>". Each cycle is
+  mailed once; two due together share one email.
 - integration reminder (opt-in): at the reminder time on the days with an integration prompt
   (1, 3, 7 and 30 days after a treatment session: journal.models.INTEGRATION_DAYS), unless that
   day's check-in already answered it; period = the local date.

@@ -4,7 +4,6 @@ whatever the batch (see the package docstring for the kinds and their periods)."
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Max
 
 from accounts import unsubscribe as kinds
@@ -20,6 +19,7 @@ from accounts.schedule import (
 )
 from accounts.timezones import zone
 
+from ..care import Rhythm, care_teams
 from ..models import (
     INTEGRATION_DAYS,
     CheckIn,
@@ -28,6 +28,7 @@ from ..models import (
     TreatmentSession,
     WeeklySummary,
 )
+from ..questionnaires import due_again
 from ..selectors import PRE_SESSION_HOURS
 
 
@@ -71,14 +72,18 @@ def _with_devices(users: list[User]) -> set[int]:
     )
 
 
-def questionnaire_cycles(last_days: dict, user_id: int, day: dt.date) -> list[str]:
-    """The due cycles of `user_id` on `day`: one per instrument never filled, or last filled
-    QUESTIONNAIRE_DUE_DAYS or more days before `day` (the day the home page starts showing it
-    due: both instruments ask about "the last 2 weeks"), named by that last day."""
+def questionnaire_cycles(
+    last_days: dict, user_id: int, day: dt.date, rhythms: dict | None = None
+) -> list[str]:
+    """The due cycles of `user_id` on `day`: one per instrument due again by
+    `questionnaires.due_again` (never filled, or last filled QUESTIONNAIRE_DUE_DAYS or more
+    days before `day`, or as often as a team asked: `rhythms`, from `journal.care`), the very
+    rule the home page uses, named by that last day."""
     cycles = []
     for instrument in Instrument.values:
         last = last_days.get((user_id, instrument))
-        if last is None or last <= day - dt.timedelta(days=settings.QUESTIONNAIRE_DUE_DAYS):
+        rhythm = (rhythms or {}).get((user_id, instrument))
+        if due_again(last=last, day=day, every_days=rhythm.every_days if rhythm else None):
             cycles.append(f"{instrument}:{last.isoformat() if last else 'never'}")
     return cycles
 
@@ -128,6 +133,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
     questionnaire_ids = wanted(kinds.QUESTIONNAIRE_DUE)
     last_days: dict[tuple[int, str], dt.date] = {}
     last_at: dict[tuple[int, str], dt.datetime] = {}
+    rhythms: dict[tuple[int, str], Rhythm] = {}
     mailed_cycles: dict[int, set[str]] = {}
     booked: dict[int, TreatmentSession] = {}
     if questionnaire_ids:
@@ -146,6 +152,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             started_at__lte=as_of + dt.timedelta(hours=PRE_SESSION_HOURS),
         ).order_by("-started_at"):
             booked[session.patient_id] = session
+        rhythms = care_teams().questionnaire_rhythms(questionnaire_ids)
         for recipient_id, period in (
             EmailDelivery.objects.filter(
                 recipient_id__in=questionnaire_ids, kind=kinds.QUESTIONNAIRE_DUE
@@ -202,7 +209,7 @@ def reminders_due(*, users: list[User], as_of: dt.datetime, now: dt.datetime) ->
             )
         if chosen[user.pk, kinds.QUESTIONNAIRE_DUE]:
             done = mailed_cycles.get(user.pk, set())
-            cycles = questionnaire_cycles(last_days, user.pk, day)
+            cycles = questionnaire_cycles(last_days, user.pk, day, rhythms)
             soon = booked.get(user.pk)
             if soon is not None:
                 cycles.extend(before_session_cycle(last_at, user.pk, soon))

@@ -67,6 +67,10 @@ NEVER_A_PATIENTS = {
     ("careteam.Outreach", "by"): "the care-team member who reached out",
     ("careteam.PlanSuggestion", "by"): "the care-team member who suggested an addition",
     ("journal.SessionCheck", "entered_by"): "the care-team member who entered a check for someone",
+    (
+        "careteam.QuestionnaireRhythm",
+        "set_by",
+    ): "the care-team member who set a questionnaire rhythm",
 }
 
 

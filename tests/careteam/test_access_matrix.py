@@ -136,6 +136,12 @@ MATRIX: dict[str, Entry] = {
             "note": "MARKER-OUTREACH-NOTE",
         },
     ),
+    "careteam:questionnaire_rhythm": Entry(
+        kwargs=lambda w: {"public_id": w.patient.public_id},
+        allowed={CLINICIAN, OUT_OF_SCOPE},  # the trends scope, the one questionnaires come with
+        method="post",
+        data=lambda w: {"phq9_every_days": "7", "gad7_every_days": "", "gad7_before_session": ""},
+    ),
     "careteam:patient_safety_plan": Entry(
         kwargs=lambda w: {"public_id": w.patient.public_id}, allowed={CLINICIAN}
     ),

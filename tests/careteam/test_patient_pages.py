@@ -103,9 +103,10 @@ def test_the_team_pages_have_no_form_that_writes_journal_data(client, world):
         body = client.get(url).content.decode()
         actions = [part.split('"')[1] for part in body.split("action=")[1:] if part.startswith('"')]
         # Log out and "Stay signed in" (base.html: the session only), "mark as seen" and
-        # recording an outreach (the team's own record) are all a team member can post.
+        # recording an outreach (the team's own record) and how often to ask the questionnaires
+        # (the team's own request, on its share) are all a team member can post.
         assert all(
-            a.endswith(("/acknowledge/", "/outreach/"))
+            a.endswith(("/acknowledge/", "/outreach/", "/questionnaire-rhythm/"))
             or a in (reverse("account_logout"), reverse("keep_alive"))
             for a in actions
         )
@@ -155,7 +156,7 @@ def test_patient_pages_cost_the_same_queries_with_years_of_history(
 
     # The trends page includes the patient's charts (8 queries of their own, whatever the range:
     # courses and medication changes included), the team's outreach records, how to reach the
-    # patient and the log line for that look.
+    # patient, the log line for that look and the team's questionnaire rhythm.
     for url in (trends_url(patient), notes_url(patient)):
-        with django_assert_max_num_queries(24):
+        with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200

@@ -419,7 +419,8 @@ def test_deciding_who_is_due_takes_the_same_queries_for_5_or_60_patients_with_hi
             )
         counts.append(len(ctx.captured_queries))
         assert len(plan) >= n
-    assert counts[0] == counts[1] <= 7
+    # One more since the teams' questionnaire rhythms (careteam/rhythms.py), read once.
+    assert counts[0] == counts[1] <= 8
 
 
 @pytest.mark.django_db
