@@ -137,8 +137,9 @@ def marked_patient(db):
     assert WeeklySummary.objects.get(patient=patient).mood_mean == MOOD
     TreatmentSessionFactory(
         patient=patient,
-        started_at=NOW - dt.timedelta(days=2),
-        day=NOW.date() - dt.timedelta(days=2),
+        # Three days ago: today has an integration prompt (and so its reminder).
+        started_at=NOW - dt.timedelta(days=3),
+        day=NOW.date() - dt.timedelta(days=3),
         dose="MARKER dose 0.5 mg/kg",
         intention="MARKER intention",
         insights="MARKER insight",
