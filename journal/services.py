@@ -223,14 +223,21 @@ def _checkin_write(
     oldest: dt.date | None = None,
     urgent: bool = True,
     known_new: bool = False,
+    from_file: bool = False,
 ) -> tuple[CheckIn, bool]:
     checkin_day_check(patient=patient, day=day, oldest=oldest)
     activities = list(data.activities)
     if any(a.owner_id not in (None, patient.pk) for a in activities):
         raise ValidationError("One of the tags isn't available. Please choose from the list.")
     has_reflection = data.integration_shifted or data.integration_carry_forward
-    if has_reflection and integration_session_for(patient=patient, day=day) is None:
+    if (
+        has_reflection
+        and not from_file
+        and integration_session_for(patient=patient, day=day) is None
+    ):
         # Outside the window the prompts aren't shown; never keep a stray value posted anyway.
+        # A file the patient brings in (their own export) keeps what they wrote on any day:
+        # reflections written under an earlier prompt rule are theirs too.
         data.integration_shifted = ""
         data.integration_carry_forward = ""
     values = data.as_fields()
@@ -355,6 +362,7 @@ def checkins_import(
                     oldest=oldest,
                     urgent=(today - day).days < IMPORT_URGENT_DAYS,
                     known_new=new,
+                    from_file=True,
                 )
                 if stale:
                     counts.kept += 1

@@ -179,6 +179,9 @@ def test_round_trip_export_delete_and_import_into_a_new_account(client):
             sleep_quality=(n % 5) + 1,
             self_harm_thoughts=False if n % 7 else None,
             note=f"=day {n}, with 'quotes', commas\nand a new line" if n % 4 == 0 else "",
+            # Reflections written on days that are not prompt days today (an earlier prompt
+            # rule, or a session since deleted): the patient's words come back too.
+            integration_shifted=f"shift {n}" if n % 6 == 5 else "",
         )
         if n % 2:
             c.tags_add(walk, Activity.objects.get(owner=None, name="Rest"))
