@@ -17,8 +17,9 @@ PAGES = {
     # 16: one is the patient's open warning cards (journal/warning_cards.py), one the safety
     # plan additions their care team suggested, two the courses and PHQ-9 totals behind the
     # durability cue (journal/course_outcomes.py), one a session whose after-session check is
-    # open, one a session booked in the next 48 hours (a PHQ-9 due before it).
-    "home": (lambda p: reverse("home"), 16),
+    # open, one a session booked in the next 48 hours (a PHQ-9 due before it), one the
+    # questionnaire rhythms the patient's care teams set (careteam/rhythms.py, any number).
+    "home": (lambda p: reverse("home"), 17),
     "checkin": (lambda p: reverse("checkin"), 8),
     "checkin_day": (
         lambda p: reverse("checkin_day", args=[p.today() - dt.timedelta(days=1)]),
@@ -26,10 +27,12 @@ PAGES = {
     ),
     "history": (lambda p: reverse("history"), 8),
     "history_calendar": (lambda p: reverse("history_calendar"), 6),
-    # 8: one asks whether a session is booked in the next 48 hours (a PHQ-9 due before it).
-    "questionnaires": (lambda p: reverse("questionnaires"), 8),
-    # 8: two ask whether a PHQ-9 is due before a session booked in the next 48 hours.
-    "sessions": (lambda p: reverse("sessions"), 8),
+    # 9: one asks whether a session is booked in the next 48 hours (a PHQ-9 due before it),
+    # one reads the questionnaire rhythms the patient's care teams set.
+    "questionnaires": (lambda p: reverse("questionnaires"), 9),
+    # 9: two ask whether a PHQ-9 is due before a session booked in the next 48 hours, one
+    # reads the care teams' questionnaire rhythms.
+    "sessions": (lambda p: reverse("sessions"), 9),
     "courses": (lambda p: reverse("courses"), 7),
 }
 
